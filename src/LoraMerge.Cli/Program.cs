@@ -1,0 +1,1 @@
+return LoraMerge.Cli.CliApp.Run(args);
