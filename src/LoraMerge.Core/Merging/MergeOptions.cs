@@ -1,0 +1,42 @@
+namespace LoraMerge.Merging;
+
+/// <summary>One adapter folder and its weight <c>w</c> in <c>W' = W + Σ w·s·B·A</c>.</summary>
+public sealed record AdapterInput(string Directory, double Weight = 1.0);
+
+/// <summary>Which hardware computes the merge.</summary>
+public enum MergeBackendKind
+{
+    /// <summary>CUDA when a usable device is present, else CPU.</summary>
+    Auto,
+    Cpu,
+    Cuda,
+}
+
+/// <summary>Everything a merge needs. Paths may be relative to the current directory.</summary>
+public sealed record MergeOptions
+{
+    public required string BaseModelDirectory { get; init; }
+    public required IReadOnlyList<AdapterInput> Adapters { get; init; }
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Abort on any NaN or ±Inf in a merged tensor (default on).</summary>
+    public bool SafeMerge { get; init; } = true;
+
+    /// <summary>Re-shard the output by this byte budget; null keeps the base's shard layout.</summary>
+    public long? MaxShardSize { get; init; }
+
+    /// <summary>Worker threads; 0 means all cores.</summary>
+    public int Threads { get; init; }
+
+    public MergeBackendKind Backend { get; init; } = MergeBackendKind.Auto;
+
+    /// <summary>Replace an existing output folder (the CLI asks for this explicitly; MSBuild owns its folder).</summary>
+    public bool Overwrite { get; init; } = true;
+}
+
+/// <summary>Progress of a running merge, reported after each tensor.</summary>
+public readonly record struct MergeProgress(
+    int TensorsDone, int TensorsTotal, long BytesDone, long BytesTotal, TimeSpan Elapsed, string? CurrentTensor)
+{
+    public double MegabytesPerSecond => Elapsed.TotalSeconds > 0 ? BytesDone / 1e6 / Elapsed.TotalSeconds : 0;
+}
