@@ -1,0 +1,216 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using LoraMerge.Generators.Json;
+using LoraMerge.Generators.Model;
+using LoraMerge.Generators.Naming;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace LoraMerge.Generators;
+
+/// <summary>Reads one model manifest (see docs/architecture.md, "Model manifest") into a <see cref="ModelSpec"/>.</summary>
+internal static class ManifestParser
+{
+    public const string ManifestMetadata = "build_metadata.AdditionalFiles.LoraModelManifest";
+    public const int SupportedFormatVersion = 1;
+
+    private static readonly HashSet<string> KnownDTypes = new(StringComparer.Ordinal)
+    {
+        "BOOL", "U8", "I8", "F8_E4M3", "F8_E5M2", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "I64", "U64", "F64",
+    };
+
+    public static bool IsManifest(AnalyzerConfigOptions options) =>
+        options.TryGetValue(ManifestMetadata, out var value) &&
+        string.Equals(value?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static ParseResult Parse(string path, SourceText? text, CancellationToken cancellationToken)
+    {
+        var errors = new List<DiagnosticInfo>();
+        if (text is null)
+        {
+            errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.InvalidJson, null, $"the file '{path}' could not be read"));
+            return new ParseResult(null, null, EquatableArray.From(errors));
+        }
+
+        JsonValue root;
+        try
+        {
+            root = JsonReader.Parse(text.ToString());
+        }
+        catch (JsonReaderException e)
+        {
+            var start = Math.Min(e.Position, text.Length);
+            errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.InvalidJson,
+                LocationInfo.From(path, text, start, start < text.Length ? 1 : 0), e.Message));
+            return new ParseResult(null, null, EquatableArray.From(errors));
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var context = new Context(path, text, errors);
+        if (root.Kind != JsonKind.Object)
+        {
+            context.Field("(root)", "must be a JSON object", root);
+            return new ParseResult(null, null, EquatableArray.From(errors));
+        }
+
+        var version = context.Required(root, "formatVersion", JsonKind.Number, "must be an integer");
+        if (version is not null && version.Text != SupportedFormatVersion.ToString(CultureInfo.InvariantCulture))
+        {
+            errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.UnsupportedFormatVersion, context.At(version),
+                version.Text ?? "", SupportedFormatVersion.ToString(CultureInfo.InvariantCulture)));
+            return new ParseResult(null, null, EquatableArray.From(errors));
+        }
+
+        LocationInfo? nameLocation = null;
+        var name = context.Required(root, "model", JsonKind.String, "must be a string");
+        if (name is not null)
+        {
+            nameLocation = context.At(name);
+            if (!Identifiers.IsPlainIdentifier(name.Text!))
+            {
+                errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.InvalidModelName, nameLocation, name.Text!));
+            }
+        }
+        var artifact = context.Required(root, "artifact", JsonKind.String, "must be a string");
+        var fingerprint = context.Required(root, "fingerprint", JsonKind.String, "must be a string");
+        var embedded = false;
+        var embeddedProperty = root.Find("embedded");
+        if (embeddedProperty is not null)
+        {
+            if (embeddedProperty.Value.Kind is JsonKind.True or JsonKind.False)
+            {
+                embedded = embeddedProperty.Value.Kind == JsonKind.True;
+            }
+            else
+            {
+                context.Field("embedded", "must be true or false", embeddedProperty.Value);
+            }
+        }
+
+        var config = new List<ConfigEntry>();
+        var configProperty = root.Find("config");
+        if (configProperty is not null)
+        {
+            if (configProperty.Value.Kind == JsonKind.Object)
+            {
+                foreach (var property in configProperty.Value.Properties)
+                {
+                    var entry = ConfigValues.ToEntry(property.Name, property.Value);
+                    if (entry is not null) config.Add(entry);
+                }
+            }
+            else
+            {
+                context.Field("config", "must be an object", configProperty.Value);
+            }
+        }
+
+        var tensors = new List<TensorSpec>();
+        var tensorsValue = context.Required(root, "tensors", JsonKind.Array, "must be an array");
+        if (tensorsValue is not null)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < tensorsValue.Items.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var tensor = ReadTensor(context, tensorsValue.Items[i], i);
+                if (tensor is null) continue;
+                if (!seen.Add(tensor.Name))
+                {
+                    errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.DuplicateTensorName,
+                        context.At(tensorsValue.Items[i].Find("name")!.Value), tensor.Name));
+                    continue;
+                }
+                tensors.Add(tensor);
+            }
+        }
+
+        if (errors.Count > 0) return new ParseResult(null, nameLocation, EquatableArray.From(errors));
+        var spec = new ModelSpec(name!.Text!, artifact!.Text!, embedded, fingerprint!.Text!,
+            EquatableArray.From(config), EquatableArray.From(tensors));
+        return new ParseResult(spec, nameLocation, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static TensorSpec? ReadTensor(Context context, JsonValue value, int index)
+    {
+        var label = $"tensors[{index}]";
+        if (value.Kind != JsonKind.Object)
+        {
+            context.Field(label, "must be an object", value);
+            return null;
+        }
+        var name = context.Required(value, "name", JsonKind.String, "must be a string", label);
+        var dtype = context.Required(value, "dtype", JsonKind.String, "must be a string", label);
+        var shape = context.Required(value, "shape", JsonKind.Array, "must be an array of non-negative integers", label);
+        var file = context.Required(value, "file", JsonKind.String, "must be a non-empty relative path", label);
+        if (name is null || dtype is null || shape is null || file is null) return null;
+
+        var ok = true;
+        if (!KnownDTypes.Contains(dtype.Text!))
+        {
+            context.Errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.UnknownDType, context.At(dtype), name.Text!, dtype.Text!));
+            ok = false;
+        }
+        if (file.Text!.Length == 0)
+        {
+            context.Field(label + ".file", "must be a non-empty relative path", file);
+            ok = false;
+        }
+        var dims = new long[shape.Items.Count];
+        for (var d = 0; d < dims.Length; d++)
+        {
+            var dim = shape.Items[d];
+            if (dim.Kind != JsonKind.Number ||
+                !long.TryParse(dim.Text, NumberStyles.None, CultureInfo.InvariantCulture, out dims[d]))
+            {
+                context.Field(label + ".shape", "must be an array of non-negative integers", dim);
+                ok = false;
+                break;
+            }
+        }
+        return ok ? new TensorSpec(name.Text!, dtype.Text!, new EquatableArray<long>(dims), file.Text!) : null;
+    }
+
+    private sealed class Context
+    {
+        private readonly string _path;
+        private readonly SourceText _text;
+
+        public Context(string path, SourceText text, List<DiagnosticInfo> errors)
+        {
+            _path = path;
+            _text = text;
+            Errors = errors;
+        }
+
+        public List<DiagnosticInfo> Errors { get; }
+
+        public LocationInfo At(JsonValue value) => LocationInfo.From(_path, _text, value.Start, value.Length);
+
+        public void Field(string field, string problem, JsonValue at) =>
+            Errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.MissingOrInvalidField, At(at), field, problem));
+
+        /// <summary>The member's value when present with the right kind; otherwise reports and returns null.</summary>
+        public JsonValue? Required(JsonValue owner, string member, JsonKind kind, string problem, string? ownerLabel = null)
+        {
+            var field = ownerLabel is null ? member : ownerLabel + "." + member;
+            var property = owner.Find(member);
+            if (property is null)
+            {
+                // Point at the opening brace of the object that lacks the member.
+                Errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.MissingOrInvalidField,
+                    LocationInfo.From(_path, _text, owner.Start, 1), field, "is missing"));
+                return null;
+            }
+            if (property.Value.Kind != kind)
+            {
+                Field(field, problem, property.Value);
+                return null;
+            }
+            return property.Value;
+        }
+    }
+}
