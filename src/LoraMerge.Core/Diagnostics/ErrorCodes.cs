@@ -59,6 +59,13 @@ public static class ErrorCodes
     public const string InvalidProperty = "LORA1405";
     public const string UnsupportedMSBuildRuntime = "LORA1406";
 
+    // LORA15xx: loading a model folder at run time (the generated model classes).
+    public const string ModelArtifactMissing = "LORA1501";
+    public const string ModelArtifactStale = "LORA1502";
+    public const string ModelArtifactCorrupt = "LORA1503";
+    public const string ModelArtifactMismatch = "LORA1504";
+    public const string ModelArtifactHashMismatch = "LORA1505";
+
     // LORA19xx: warnings.
     public const string EffectRoundedAway = "LORA1901";
     public const string FanInFanOutMismatch = "LORA1902";
