@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using LoraMerge.Models;
+using LoraMerge.Peft;
+
+namespace LoraMerge.Merging;
+
+/// <summary>
+/// A cheap identity of a merge's inputs, computed from headers (never the base weights): the base's config and every
+/// shard's size and header, each adapter's config and weights file, the weights and the output layout. The merged
+/// folder records it; a generated model class compares it to detect an artifact built from other inputs.
+/// </summary>
+internal static class InputFingerprint
+{
+    public const int Version = 1;
+
+    public static string Compute(ModelDirectory baseModel, IReadOnlyList<PeftAdapter> adapters, MergeOptions options)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"loramerge-inputs-v{Version}\n");
+        text.Append(CultureInfo.InvariantCulture, $"base config {HashFile(Path.Combine(baseModel.Path, "config.json"))}\n");
+        foreach (var shard in baseModel.Weights.Shards)
+            text.Append(CultureInfo.InvariantCulture, $"base shard {Path.GetFileName(shard.FilePath)} {new FileInfo(shard.FilePath).Length} {HashPrefix(shard.FilePath, shard.DataStart)}\n");
+        for (int i = 0; i < adapters.Count; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"adapter {i} weight {options.Adapters[i].Weight.ToString("R", CultureInfo.InvariantCulture)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"adapter {i} config {HashFile(adapters[i].ConfigPath)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"adapter {i} weights {HashFile(adapters[i].WeightsPath)}\n");
+        }
+        text.Append(CultureInfo.InvariantCulture, $"max shard size {options.MaxShardSize?.ToString(CultureInfo.InvariantCulture) ?? "base"}\n");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    public static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static string HashPrefix(string path, long length)
+    {
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[length];
+        stream.ReadExactly(buffer);
+        return Convert.ToHexStringLower(SHA256.HashData(buffer));
+    }
+}

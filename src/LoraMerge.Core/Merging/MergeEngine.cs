@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using LoraMerge.Diagnostics;
+
+namespace LoraMerge.Merging;
+
+/// <summary>The result of a completed merge.</summary>
+public sealed record MergeResult(string OutputDirectory, IReadOnlyList<LoraWarning> Warnings, TimeSpan Elapsed, long BytesWritten);
+
+/// <summary>Merges PEFT LoRA adapters into a Hugging Face base model folder, streaming, exactly as PEFT does.</summary>
+public static class MergeEngine
+{
+    /// <summary>Preflight from file headers only: every check of <see cref="Merge"/> without reading weights.</summary>
+    public static MergePlan Plan(MergeOptions options, Action<LoraWarning>? onWarning = null) =>
+        MergePlanner.Create(options, onWarning);
+
+    /// <summary>
+    /// Plans, then writes the merged model folder: into a temp folder beside the target, renamed into place at the end.
+    /// On failure or cancellation the temp folder is removed and any previous output is left as it was.
+    /// </summary>
+    public static MergeResult Merge(
+        MergeOptions options,
+        IProgress<MergeProgress>? progress = null,
+        Action<LoraWarning>? onWarning = null,
+        CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var warnings = new List<LoraWarning>();
+        void Warn(LoraWarning w)
+        {
+            warnings.Add(w);
+            onWarning?.Invoke(w);
+        }
+
+        var plan = Plan(options, Warn);
+        string backend = MergeBackends.Resolve(options.Backend);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var output = OutputFolder.Create(options.OutputDirectory, options.Overwrite);
+        var run = new MergeRun(plan, output, progress, cancellationToken, clock);
+        try
+        {
+            run.WriteAll(backend);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw OutputErrors.From(e, output.FinalPath);
+        }
+        foreach (var w in run.RoundedAwayWarnings())
+            Warn(w);
+        output.Commit();
+        return new MergeResult(output.FinalPath, warnings, clock.Elapsed, plan.TotalBytes);
+    }
+}

@@ -1,0 +1,27 @@
+using LoraMerge.Diagnostics;
+
+namespace LoraMerge.Merging;
+
+internal static class MergeOptionsValidator
+{
+    public static void Validate(MergeOptions options)
+    {
+        if (options.Adapters.Count == 0)
+            throw Invalid("At least one adapter is needed.");
+        foreach (var a in options.Adapters)
+            if (!double.IsFinite(a.Weight))
+                throw Invalid($"The weight of adapter '{a.Directory}' is {a.Weight}; weights must be finite numbers.");
+        if (options.Threads < 0)
+            throw Invalid($"Threads must be 0 (all cores) or more, not {options.Threads}.");
+        if (options.MaxShardSize is <= 0)
+            throw Invalid($"The maximum shard size must be positive, not {options.MaxShardSize}.");
+        string output = Path.GetFullPath(options.OutputDirectory);
+        if (string.Equals(output.TrimEnd('/'), Path.GetFullPath(options.BaseModelDirectory).TrimEnd('/'), StringComparison.Ordinal))
+            throw Invalid("The output folder must not be the base model folder.");
+        foreach (var a in options.Adapters)
+            if (string.Equals(output.TrimEnd('/'), Path.GetFullPath(a.Directory).TrimEnd('/'), StringComparison.Ordinal))
+                throw Invalid("The output folder must not be an adapter folder.");
+    }
+
+    private static LoraException Invalid(string message) => new(ErrorCodes.InvalidMergeOptions, message);
+}

@@ -1,0 +1,277 @@
+using LoraMerge.Diagnostics;
+using LoraMerge.Formats;
+using LoraMerge.Models;
+using LoraMerge.Peft;
+
+namespace LoraMerge.Merging;
+
+/// <summary>
+/// Preflight: decides, from file headers only, what produces every output tensor, and rejects anything that does not
+/// fit (missing or misshapen base tensors, untargeted or unused adapter tensors, unsupported dtypes, conflicts).
+/// </summary>
+internal sealed class MergePlanner
+{
+    private readonly MergeOptions _options;
+    private readonly Action<LoraWarning> _warn;
+    private readonly ModelDirectory _base;
+    private readonly Dictionary<string, TensorJob> _jobs = new(StringComparer.Ordinal);
+
+    private MergePlanner(MergeOptions options, Action<LoraWarning> warn, ModelDirectory baseModel)
+    {
+        _options = options;
+        _warn = warn;
+        _base = baseModel;
+    }
+
+    public static MergePlan Create(MergeOptions options, Action<LoraWarning>? onWarning)
+    {
+        MergeOptionsValidator.Validate(options);
+        var baseModel = ModelDirectory.Open(options.BaseModelDirectory);
+        var adapters = options.Adapters.Select(a => PeftAdapter.Open(a.Directory)).ToArray();
+        var planner = new MergePlanner(options, onWarning ?? (_ => { }), baseModel);
+        var shards = planner.LayOutShards();
+        for (int i = 0; i < adapters.Length; i++)
+            planner.AddAdapter(i, adapters[i], options.Adapters[i].Weight);
+        planner.CheckDoraIsAlone(adapters);
+        var jobs = shards.SelectMany(s => s.Jobs).ToArray();
+        var plan = new MergePlan(options, baseModel, adapters, jobs, shards, InputFingerprint.Compute(baseModel, adapters, options));
+        FreeSpaceCheck.Ensure(options.OutputDirectory, plan.TotalBytes + new FileInfo(baseModel.ConfigPath).Length
+            + baseModel.CompanionFiles.Sum(f => new FileInfo(Path.Combine(baseModel.Path, f)).Length));
+        return plan;
+    }
+
+    private List<OutputShard> LayOutShards()
+    {
+        var checkpoint = _base.Weights;
+        var shards = new List<OutputShard>();
+        if (_options.MaxShardSize is not { } budget)
+        {
+            for (int i = 0; i < checkpoint.Shards.Count; i++)
+            {
+                var header = checkpoint.Shards[i];
+                var shard = new OutputShard(Path.GetFileName(checkpoint.ShardPaths[i]), header);
+                foreach (var t in header.Tensors)
+                    AddJob(new TensorJob(new BaseTensorRef(header, t), shard));
+                shards.Add(shard);
+            }
+            return shards;
+        }
+
+        var all = checkpoint.AllTensors.ToArray();
+        var groups = ShardLayout.ByByteBudget(all.Select(a => TensorSpec.From(a.Tensor)).ToArray(), budget);
+        int next = 0;
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var shard = new OutputShard(ShardLayout.ShardFileName(g + 1, groups.Count), null);
+            foreach (var _ in groups[g])
+            {
+                var (header, tensor) = all[next++];
+                AddJob(new TensorJob(new BaseTensorRef(header, tensor), shard));
+            }
+            shards.Add(shard);
+        }
+        return shards;
+    }
+
+    private void AddJob(TensorJob job)
+    {
+        _jobs.Add(job.Name, job);
+        job.Shard.Jobs.Add(job);
+    }
+
+    private void AddAdapter(int index, PeftAdapter adapter, double weight)
+    {
+        CheckBaseModelName(adapter);
+        var untargeted = new List<string>();
+        foreach (var module in adapter.Modules)
+        {
+            if (!adapter.Config.Targets.IsTargeted(module.ModuleKey))
+            {
+                untargeted.Add(module.A.Name);
+                untargeted.Add(module.B.Name);
+                continue;
+            }
+            AddModule(index, adapter, module, weight);
+        }
+        if (untargeted.Count > 0)
+            throw new LoraException(ErrorCodes.UnusedAdapterTensors,
+                $"The adapter has tensors for modules its adapter_config.json does not target (target_modules: {adapter.Config.TargetModules}), so PEFT would not load them: {Summarise(untargeted)}.",
+                adapter.WeightsPath);
+
+        foreach (var replacement in adapter.Replacements)
+        {
+            var job = FindBaseTensor(adapter, replacement.BaseTensorName, replacement.Source.Name);
+            RequireShape(adapter, job, replacement.Source, job.Base.Shape, "replacement");
+            RequireMergeable(adapter, job, replacement.Source);
+            SetReplacement(adapter, job, new ReplacementSource(index, replacement.Source, null));
+        }
+
+        foreach (var tokens in adapter.TrainableTokens)
+        {
+            var job = FindBaseTensor(adapter, tokens.BaseTensorName, tokens.Delta.Name);
+            RequireMergeable(adapter, job, tokens.Delta);
+            if (job.Base.Shape.Length != 2 || tokens.Delta.Shape.Length != 2 || tokens.Delta.Shape[1] != job.Base.Shape[1]
+                || tokens.Delta.Shape[0] != tokens.Indices.Length)
+                throw ShapeError(adapter, tokens.Delta, job, $"[{tokens.Indices.Length}, {(job.Base.Shape.Length == 2 ? job.Base.Shape[1] : 0)}]");
+            if (tokens.Indices.Any(i => i < 0 || i >= job.Base.Shape[0]))
+                throw new LoraException(ErrorCodes.ShapeMismatch,
+                    $"trainable_token_indices of '{tokens.Delta.Name}' reach past the {job.Base.Shape[0]} rows of '{job.Name}'.", adapter.ConfigPath);
+            SetReplacement(adapter, job, new ReplacementSource(index, tokens.Delta, tokens.Indices));
+        }
+    }
+
+    private void AddModule(int index, PeftAdapter adapter, LoraModule module, double weight)
+    {
+        var job = FindWeight(adapter, module);
+        RequireMergeable(adapter, job, module.A);
+        RequireMergeable(adapter, job, module.B);
+        var orientation = Orient(adapter, module, job);
+        float scale = (float)adapter.Config.ScalingFor(module.ModuleKey, weight);
+        if (job.Replacement is not null)
+            throw Conflict(adapter, job, "it is also replaced whole by an adapter's modules_to_save/trained tensor");
+        job.Terms.Add(new LowRankTerm(index, module.ModuleKey, module.A, module.B, orientation, scale));
+
+        if (module.Magnitude is { } magnitude)
+        {
+            RequireMergeable(adapter, job, magnitude);
+            bool perColumn = orientation == FactorOrientation.Transposed;
+            long expected = perColumn ? job.Columns : job.Rows;
+            if (magnitude.ElementCount != expected)
+                throw ShapeError(adapter, magnitude, job, $"{expected} values");
+            job.Dora = new DoraTerm(index, magnitude, perColumn);
+        }
+
+        if (module.BBias is { } bias)
+        {
+            if (!_jobs.TryGetValue(module.BaseBiasName, out var biasJob))
+                throw new LoraException(ErrorCodes.LoraBiasWithoutBaseBias,
+                    $"The adapter has lora_B.bias for '{module.ModuleKey}' (lora_bias=true) but the base layer has no bias tensor '{module.BaseBiasName}'; PEFT cannot merge this either.",
+                    adapter.WeightsPath);
+            RequireMergeable(adapter, biasJob, bias);
+            if (bias.ElementCount != biasJob.Base.Tensor.ElementCount)
+                throw ShapeError(adapter, bias, biasJob, biasJob.Base.Tensor.ShapeText);
+            biasJob.Terms.Add(new LowRankTerm(index, module.ModuleKey, bias, bias, FactorOrientation.Bias, scale));
+        }
+    }
+
+    private TensorJob FindWeight(PeftAdapter adapter, LoraModule module)
+    {
+        if (_jobs.TryGetValue(module.BaseWeightName, out var job))
+            return job;
+        if (_base.Config.TieWordEmbeddings && module.ModuleKey.EndsWith("lm_head", StringComparison.Ordinal) && InputEmbedding() is { } embedding)
+        {
+            _warn(new LoraWarning(ErrorCodes.TiedEmbeddingsTargeted,
+                $"'{module.ModuleKey}' is tied to '{embedding.Name}' (tie_word_embeddings=true and the base stores no '{module.BaseWeightName}'); its delta is merged into the shared weight, as PEFT's in-place merge does.",
+                adapter.WeightsPath));
+            return embedding;
+        }
+        return FindBaseTensor(adapter, module.BaseWeightName, module.A.Name);
+    }
+
+    private TensorJob? InputEmbedding() =>
+        _jobs.Values.FirstOrDefault(j => j.Name.EndsWith("embed_tokens.weight", StringComparison.Ordinal))
+        ?? _jobs.Values.FirstOrDefault(j => j.Name.EndsWith("wte.weight", StringComparison.Ordinal) || j.Name.EndsWith("word_embeddings.weight", StringComparison.Ordinal));
+
+    private TensorJob FindBaseTensor(PeftAdapter adapter, string baseName, string adapterTensor)
+    {
+        if (_jobs.TryGetValue(baseName, out var job))
+            return job;
+        throw new LoraException(ErrorCodes.NoBaseTensor,
+            $"Adapter tensor '{adapterTensor}' belongs to '{baseName}', which the base model does not have. Is this adapter for another model?",
+            adapter.WeightsPath);
+    }
+
+    /// <summary>Checks the factor shapes against the stored weight and picks how they line up with it.</summary>
+    private FactorOrientation Orient(PeftAdapter adapter, LoraModule module, TensorJob job)
+    {
+        var w = job.Base.Shape;
+        var a = module.A.Shape;
+        var b = module.B.Shape;
+        int r = module.Rank;
+        switch (module.Kind)
+        {
+            case LoraModuleKind.Embedding:
+                // lora_embedding_A (r, vocab), lora_embedding_B (dim, r); the weight is (vocab, dim).
+                if (w.Length != 2 || a.Length != 2 || b.Length != 2 || a[0] != r || b[1] != r || w[0] != a[1] || w[1] != b[0])
+                    throw ShapeError(adapter, module.A, job, $"[{(a.Length == 2 ? a[1] : '?')}, {(b.Length == 2 ? b[0] : '?')}]");
+                return FactorOrientation.Transposed;
+            case LoraModuleKind.Conv:
+                // lora_A (r, in, *k), lora_B (out, r, 1…); the weight is (out, in, *k).
+                if (w.Length != a.Length || b.Length != a.Length || a[0] != r || b[1] != r || w[0] != b[0]
+                    || !w.AsSpan(1).SequenceEqual(a.AsSpan(1)) || b.Skip(2).Any(d => d != 1))
+                    throw ShapeError(adapter, module.A, job, "[out, in, kernel…] matching lora_A (r, in, kernel…) and lora_B (out, r, 1…)");
+                return FactorOrientation.Direct;
+            default:
+                if (w.Length != 2 || a.Length != 2 || b.Length != 2 || a[0] != r || b[1] != r)
+                    throw ShapeError(adapter, module.A, job, $"[{(b.Length == 2 ? b[0] : '?')}, {(a.Length == 2 ? a[1] : '?')}]");
+                long inFeatures = a[1], outFeatures = b[0];
+                bool asLinear = w[0] == outFeatures && w[1] == inFeatures;
+                bool asConv1D = w[0] == inFeatures && w[1] == outFeatures;
+                if (!asLinear && !asConv1D)
+                    throw ShapeError(adapter, module.A, job, $"[{outFeatures}, {inFeatures}]");
+                bool transposed = asConv1D && (!asLinear || WeightLayout.StoresConv1D(_base.Config, module.ModuleKey));
+                if (transposed != adapter.Config.FanInFanOut)
+                    _warn(new LoraWarning(ErrorCodes.FanInFanOutMismatch,
+                        $"'{job.Name}' is stored as {(transposed ? "(in, out) like GPT-2's Conv1D" : "(out, in) like nn.Linear")} but adapter_config.json says fan_in_fan_out={adapter.Config.FanInFanOut.ToString().ToLowerInvariant()}; merging by the base layout, as PEFT does.",
+                        adapter.ConfigPath));
+                return transposed ? FactorOrientation.Transposed : FactorOrientation.Direct;
+        }
+    }
+
+    private void SetReplacement(PeftAdapter adapter, TensorJob job, ReplacementSource source)
+    {
+        if (job.Replacement is not null)
+            throw Conflict(adapter, job, "another adapter already replaces it");
+        if (job.Terms.Count > 0)
+            throw Conflict(adapter, job, "a LoRA delta also targets it");
+        job.Replacement = source;
+    }
+
+    private void CheckDoraIsAlone(IReadOnlyList<PeftAdapter> adapters)
+    {
+        foreach (var job in _jobs.Values)
+            if (job.Dora is { } dora && job.Terms.Count > 1)
+                throw Conflict(adapters[dora.AdapterIndex], job,
+                    "DoRA rescales the whole weight, so a DoRA module cannot be merged together with another adapter's delta on the same module");
+    }
+
+    private void CheckBaseModelName(PeftAdapter adapter)
+    {
+        string? expected = adapter.Config.BaseModelNameOrPath;
+        string? actual = _base.Config.NameOrPath;
+        if (string.IsNullOrEmpty(expected) || string.IsNullOrEmpty(actual))
+            return;
+        static string Last(string p) => p.TrimEnd('/', '\\').Split('/', '\\')[^1];
+        if (!string.Equals(Last(expected), Last(actual), StringComparison.OrdinalIgnoreCase))
+            _warn(new LoraWarning(ErrorCodes.BaseModelNameMismatch,
+                $"The adapter was trained on '{expected}' but the base model's config.json names '{actual}'.", adapter.ConfigPath));
+    }
+
+    private static void RequireMergeable(PeftAdapter adapter, TensorJob job, TensorInfo adapterTensor)
+    {
+        if (!DTypes.IsMergeable(job.Base.DType))
+            throw new LoraException(ErrorCodes.UnsupportedDType,
+                $"Base tensor '{job.Name}' is {job.Base.DType}; only F32, F16 and BF16 weights can be merged into.", job.Base.Shard.FilePath);
+        if (!DTypes.IsMergeable(adapterTensor.DType))
+            throw new LoraException(ErrorCodes.UnsupportedDType,
+                $"Adapter tensor '{adapterTensor.Name}' is {adapterTensor.DType}; adapters must store F32, F16 or BF16.", adapter.WeightsPath);
+    }
+
+    private static void RequireShape(PeftAdapter adapter, TensorJob job, TensorInfo source, long[] expected, string what)
+    {
+        if (!source.Shape.AsSpan().SequenceEqual(expected))
+            throw new LoraException(ErrorCodes.ShapeMismatch,
+                $"The adapter's {what} '{source.Name}' has shape {source.ShapeText} but base tensor '{job.Name}' has {job.Base.Tensor.ShapeText}.", adapter.WeightsPath);
+    }
+
+    private static LoraException ShapeError(PeftAdapter adapter, TensorInfo adapterTensor, TensorJob job, string expected) =>
+        new(ErrorCodes.ShapeMismatch,
+            $"Adapter tensor '{adapterTensor.Name}' ({adapterTensor.ShapeText}) does not fit base tensor '{job.Name}' ({job.Base.Tensor.ShapeText}); expected {expected}.",
+            adapter.WeightsPath);
+
+    private static LoraException Conflict(PeftAdapter adapter, TensorJob job, string why) =>
+        new(ErrorCodes.ConflictingAdapters, $"Cannot merge into '{job.Name}': {why}.", adapter.Directory);
+
+    private static string Summarise(List<string> names) =>
+        names.Count <= 8 ? string.Join(", ", names) : string.Join(", ", names.Take(8)) + $" and {names.Count - 8} more";
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using LoraMerge.Diagnostics;
+using LoraMerge.Formats;
+
+namespace LoraMerge.Merging;
+
+/// <summary>One execution of a <see cref="MergePlan"/> into an <see cref="OutputFolder"/>.</summary>
+internal sealed class MergeRun(
+    MergePlan plan,
+    OutputFolder output,
+    IProgress<MergeProgress>? progress,
+    CancellationToken cancellationToken,
+    Stopwatch clock)
+{
+    private readonly List<TensorChange> _changes = [];
+    private int _tensorsDone;
+    private long _bytesDone;
+
+    public void WriteAll(string backend)
+    {
+        var adapterFiles = plan.Adapters.Select(a => SafetensorsFile.Open(a.WeightsPath)).ToArray();
+        var baseFiles = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var shard in plan.BaseModel.Weights.Shards)
+                baseFiles[shard.FilePath] = SafetensorsFile.Open(shard.FilePath);
+            int threads = plan.Options.Threads > 0 ? plan.Options.Threads : Environment.ProcessorCount;
+            var merger = new TensorMerger(adapterFiles, i => $"'{Path.GetFileName(plan.Adapters[i].Directory.TrimEnd('/', '\\'))}'",
+                threads, plan.Options.SafeMerge, cancellationToken);
+            foreach (var shard in plan.Shards)
+                WriteShard(shard, baseFiles, merger);
+        }
+        finally
+        {
+            foreach (var f in adapterFiles)
+                f.Dispose();
+            foreach (var f in baseFiles.Values)
+                f.Dispose();
+        }
+
+        WriteIndexIfSharded();
+        CopyCompanionFiles();
+        var outputs = OutputRecords();
+        var baseRecords = BaseRecords();
+        var adapterRecords = plan.Adapters.Select(a => (IReadOnlyList<FileRecord>)
+            [Record(a.Directory, a.ConfigPath), Record(a.Directory, a.WeightsPath)]).ToArray();
+        MergeReport.Write(output.PathOf(MergeReport.FileName), plan, output.FinalPath, baseRecords, adapterRecords, outputs, _changes, backend);
+    }
+
+    public IEnumerable<LoraWarning> RoundedAwayWarnings() =>
+        _changes.Where(c => c.Action == TensorAction.Merge && c.ChangedElements == 0)
+            .Select(c => new LoraWarning(ErrorCodes.EffectRoundedAway,
+                $"The adapters' effect on '{c.Name}' rounded away entirely: the merged tensor equals the base bit for bit."));
+
+    private void WriteShard(OutputShard shard, Dictionary<string, SafetensorsFile> baseFiles, TensorMerger merger)
+    {
+        string path = output.PathOf(shard.FileName);
+        if (shard.MirrorOf is { } mirrored && shard.Jobs.All(j => j.Action == TensorAction.Copy))
+        {
+            File.Copy(mirrored.FilePath, path);
+            foreach (var job in shard.Jobs)
+                Advance(job);
+            return;
+        }
+
+        var metadata = plan.BaseModel.Weights.Shards[0].Metadata;
+        using var destination = shard.MirrorOf is { } header
+            ? ShardDestination.Mirror(path, header)
+            : ShardDestination.New(path, shard.Jobs.Select(j => TensorSpec.From(j.Base.Tensor)).ToArray(), metadata);
+        for (int index = 0; index < shard.Jobs.Count; index++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var job = shard.Jobs[index];
+            var baseFile = baseFiles[job.Base.Shard.FilePath];
+            int slot = index;
+            if (job.Action == TensorAction.Copy)
+                CopyTensor(baseFile, job.Base.Tensor, (offset, bytes) => destination.Write(slot, offset, bytes));
+            else
+                _changes.Add(merger.Produce(job, baseFile, (offset, bytes) => destination.Write(slot, offset, bytes)));
+            Advance(job);
+        }
+        destination.Complete();
+    }
+
+    private static unsafe void CopyTensor(SafetensorsFile file, TensorInfo tensor, TensorWrite write)
+    {
+        const int Chunk = 1 << 30;
+        byte* start = file.GetPointer(tensor);
+        for (long offset = 0; offset < tensor.ByteLength; offset += Chunk)
+            write(offset, new ReadOnlySpan<byte>(start + offset, (int)Math.Min(Chunk, tensor.ByteLength - offset)));
+    }
+
+    private void Advance(TensorJob job)
+    {
+        _tensorsDone++;
+        _bytesDone += job.Base.ByteLength;
+        progress?.Report(new MergeProgress(_tensorsDone, plan.Jobs.Count, _bytesDone, plan.TotalBytes, clock.Elapsed, job.Name));
+    }
+
+    private void WriteIndexIfSharded()
+    {
+        var weights = plan.BaseModel.Weights;
+        if (plan.Options.MaxShardSize is null)
+        {
+            if (weights.IndexPath is { } index)
+                File.Copy(index, output.PathOf(Path.GetFileName(index)));
+            return;
+        }
+        if (plan.Shards.Count == 1)
+            return;
+        var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var shard in plan.Shards)
+            foreach (var job in shard.Jobs)
+                map[job.Name] = shard.FileName;
+        ShardLayout.WriteIndex(output.PathOf("model.safetensors.index.json"), plan.TotalBytes, map, null);
+    }
+
+    private void CopyCompanionFiles()
+    {
+        File.Copy(plan.BaseModel.ConfigPath, output.PathOf(Path.GetFileName(plan.BaseModel.ConfigPath)));
+        foreach (var relative in plan.BaseModel.CompanionFiles)
+        {
+            string target = output.PathOf(relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(plan.BaseModel.Path, relative), target);
+        }
+    }
+
+    private List<FileRecord> OutputRecords() =>
+        Directory.EnumerateFiles(output.TempPath, "*", SearchOption.AllDirectories)
+            .Select(f => Record(output.TempPath, f))
+            .OrderBy(r => r.Path, StringComparer.Ordinal)
+            .ToList();
+
+    private List<FileRecord> BaseRecords()
+    {
+        var files = plan.BaseModel.Weights.ShardPaths
+            .Concat(plan.BaseModel.Weights.IndexPath is { } i ? [i] : [])
+            .Append(plan.BaseModel.ConfigPath)
+            .Concat(plan.BaseModel.CompanionFiles.Select(c => Path.Combine(plan.BaseModel.Path, c)));
+        return files.Select(f => Record(plan.BaseModel.Path, f)).OrderBy(r => r.Path, StringComparer.Ordinal).ToList();
+    }
+
+    private static FileRecord Record(string root, string file) =>
+        new(Path.GetRelativePath(root, file).Replace('\\', '/'), new FileInfo(file).Length, InputFingerprint.HashFile(file));
+}

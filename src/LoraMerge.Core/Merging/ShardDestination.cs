@@ -1,0 +1,61 @@
+using LoraMerge.Formats;
+using Microsoft.Win32.SafeHandles;
+
+namespace LoraMerge.Merging;
+
+/// <summary>An output shard being written: tensors land at their place in the file, from any thread.</summary>
+internal abstract class ShardDestination : IDisposable
+{
+    public abstract void Write(int tensorIndex, long offsetInTensor, ReadOnlySpan<byte> bytes);
+
+    public abstract void Complete();
+
+    public abstract void Dispose();
+
+    /// <summary>Mirrors a base shard: the base's own header bytes, the same offsets, so untouched bytes stay identical.</summary>
+    public static ShardDestination Mirror(string path, SafetensorsHeader header)
+    {
+        var headerBytes = new byte[header.DataStart];
+        using (var source = File.OpenHandle(header.FilePath))
+            RandomAccess.Read(source, headerBytes, 0);
+        var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None,
+            preallocationSize: header.DataStart + header.DataLength);
+        try
+        {
+            RandomAccess.Write(handle, headerBytes, 0);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+        return new MirroredShard(handle, header);
+    }
+
+    /// <summary>A new shard laid out by <see cref="SafetensorsWriter"/> (re-sharding).</summary>
+    public static ShardDestination New(string path, IReadOnlyList<TensorSpec> tensors, IReadOnlyDictionary<string, string> metadata) =>
+        new WrittenShard(SafetensorsWriter.Create(path, tensors, metadata));
+
+    private sealed class MirroredShard(SafeFileHandle handle, SafetensorsHeader header) : ShardDestination
+    {
+        public override void Write(int tensorIndex, long offsetInTensor, ReadOnlySpan<byte> bytes) =>
+            RandomAccess.Write(handle, bytes, header.DataStart + header.Tensors[tensorIndex].DataOffset + offsetInTensor);
+
+        // No fsync: like cp, the kernel writes back; the folder only becomes visible by rename once complete.
+        public override void Complete()
+        {
+        }
+
+        public override void Dispose() => handle.Dispose();
+    }
+
+    private sealed class WrittenShard(SafetensorsWriter writer) : ShardDestination
+    {
+        public override void Write(int tensorIndex, long offsetInTensor, ReadOnlySpan<byte> bytes) =>
+            writer.Write(tensorIndex, offsetInTensor, bytes);
+
+        public override void Complete() => writer.Commit();
+
+        public override void Dispose() => writer.Dispose();
+    }
+}

@@ -1,0 +1,145 @@
+using System.Buffers;
+using LoraMerge.Diagnostics;
+using LoraMerge.Formats;
+
+namespace LoraMerge.Merging;
+
+/// <summary>
+/// Produces the bytes of one changed tensor, row block by row block on all allowed threads. Each stored row is widened
+/// to f32, gets every term added in adapter order, is optionally DoRA-rescaled, checked, and rounded once.
+/// </summary>
+internal sealed unsafe class TensorMerger(
+    IReadOnlyList<SafetensorsFile> adapterFiles,
+    Func<int, string> adapterName,
+    int threads,
+    bool safeMerge,
+    CancellationToken cancellationToken)
+{
+    private const int TargetBlockBytes = 256 * 1024;
+
+    public TensorChange Produce(TensorJob job, SafetensorsFile baseFile, TensorWrite write)
+    {
+        long rows = job.Rows;
+        int columns = checked((int)job.Columns);
+        var dtype = job.Base.DType;
+        int elementSize = DTypes.SizeOf(dtype);
+        long rowBytes = (long)columns * elementSize;
+
+        var factors = job.Terms
+            .Select(t => FactorMatrices.Load(t, adapterFiles[t.AdapterIndex], rows, columns))
+            .ToArray();
+        var replacement = ReplacementRows.Load(job.Replacement, adapterFiles, rows, columns);
+        var dora = job.Dora is null ? null : DoraScaling.Prepare(job.Dora, adapterFiles[job.Dora.AdapterIndex], rows, columns);
+
+        nint basePointer = (nint)baseFile.GetPointer(job.Base.Tensor);
+        var source = new RowSource(basePointer, rowBytes, dtype, replacement, baseFile.FilePath, job.Name);
+
+        if (dora is { PerColumn: true })
+            dora.ComputeColumnNorms(rows, columns, (row, acc) => BuildRow(source, factors, row, acc), threads, cancellationToken);
+
+        int rowsPerBlock = (int)Math.Clamp(TargetBlockBytes / Math.Max(1, rowBytes), 1, Math.Max(1, rows));
+        long blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
+        var stats = new BlockStats[blocks];
+
+        RunParallel(blocks, block =>
+        {
+            long firstRow = block * rowsPerBlock;
+            int count = (int)Math.Min(rowsPerBlock, rows - firstRow);
+            var output = ArrayPool<byte>.Shared.Rent(checked((int)(count * rowBytes)));
+            var acc = ArrayPool<float>.Shared.Rent(columns);
+            var written = ArrayPool<float>.Shared.Rent(columns);
+            var before = ArrayPool<float>.Shared.Rent(columns);
+            try
+            {
+                var blockStats = default(BlockStats);
+                for (int i = 0; i < count; i++)
+                {
+                    long row = firstRow + i;
+                    var accRow = acc.AsSpan(0, columns);
+                    BuildRow(source, factors, row, accRow);
+                    dora?.Apply(row, accRow);
+                    var outRow = output.AsSpan((int)(i * rowBytes), (int)rowBytes);
+                    FloatReader.Narrow(dtype, accRow, outRow);
+                    var writtenRow = written.AsSpan(0, columns);
+                    FloatReader.Widen(dtype, outRow, writtenRow, baseFile.FilePath, job.Name);
+                    if (safeMerge && !LowRankKernel.AllFinite(writtenRow))
+                        throw NonFinite(job, row);
+                    var baseRow = source.BaseRow(row);
+                    var beforeRow = before.AsSpan(0, columns);
+                    FloatReader.Widen(dtype, baseRow, beforeRow, baseFile.FilePath, job.Name);
+                    blockStats.Changed += ChangeStats.CountDifferent(baseRow, outRow, elementSize);
+                    blockStats.MaxAbsDelta = Math.Max(blockStats.MaxAbsDelta, ChangeStats.MaxAbsDifference(beforeRow, writtenRow));
+                }
+                write(firstRow * rowBytes, output.AsSpan(0, (int)(count * rowBytes)));
+                stats[block] = blockStats;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(output);
+                ArrayPool<float>.Shared.Return(acc);
+                ArrayPool<float>.Shared.Return(written);
+                ArrayPool<float>.Shared.Return(before);
+            }
+        });
+
+        long changed = 0;
+        double maxDelta = 0;
+        foreach (var s in stats)
+        {
+            changed += s.Changed;
+            maxDelta = Math.Max(maxDelta, s.MaxAbsDelta);
+        }
+        return new TensorChange(job.Name, job.Action, changed, maxDelta);
+    }
+
+    private static void BuildRow(RowSource source, FactorMatrices[] factors, long row, Span<float> acc)
+    {
+        source.Widen(row, acc);
+        foreach (var f in factors)
+            LowRankKernel.AddTerm(acc, f.LeftRow(row), f.Right, f.Scale);
+    }
+
+    private void RunParallel(long count, Action<long> body)
+    {
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is LoraException or OperationCanceledException) is { } inner)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+        }
+    }
+
+    private LoraException NonFinite(TensorJob job, long row)
+    {
+        var contributors = job.Terms.Select(t => t.AdapterIndex)
+            .Concat(job.Replacement is null ? [] : [job.Replacement.AdapterIndex])
+            .Concat(job.Dora is null ? [] : [job.Dora.AdapterIndex])
+            .Distinct().ToArray();
+        string names = string.Join(", ", contributors.Select(adapterName));
+        string file = adapterFiles[contributors[0]].FilePath;
+        return new LoraException(ErrorCodes.NonFiniteResult,
+            $"Merging adapter {names} into tensor '{job.Name}' produced NaN or ±Inf (row {row}); the adapter seems to be broken. " +
+            "Nothing was written. Merge without safe merge to write the result anyway.", file);
+    }
+
+    /// <summary>Where a row's starting values come from: the base tensor, or an adapter's replacement rows.</summary>
+    private sealed class RowSource(nint basePointer, long rowBytes, DType dtype, ReplacementRows? replacement, string filePath, string tensorName)
+    {
+        public ReadOnlySpan<byte> BaseRow(long row) => new((byte*)basePointer + row * rowBytes, (int)rowBytes);
+
+        public void Widen(long row, Span<float> destination)
+        {
+            if (replacement is not null && replacement.TryGetRow(row, destination))
+                return;
+            FloatReader.Widen(dtype, BaseRow(row), destination, filePath, tensorName);
+        }
+    }
+
+    private struct BlockStats
+    {
+        public long Changed;
+        public double MaxAbsDelta;
+    }
+}
