@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Globalization;
+using System.CommandLine.Parsing;
+using LoraMerge.Cli.Parsing;
+
+namespace LoraMerge.Cli.Commands;
+
+/// <summary>The options of <c>lora-merge merge</c> and their validation (no behaviour).</summary>
+internal sealed class MergeCommandLine
+{
+    public const string Examples = """
+        lora-merge merge --base ./Llama-3.2-1B --adapter ./math-lora --out ./merged
+        lora-merge merge --base ./base --adapter ./a --adapter ./b --weight 0.7 --weight 0.3 --out ./ab
+        lora-merge merge --base ./base --adapter ./a --out ./merged --max-shard-size 2GB --threads 4 --force
+        """;
+
+    public Option<string> Base { get; } = new("--base")
+    {
+        Description = "Base model folder (Hugging Face layout: config.json plus *.safetensors, optionally sharded with model.safetensors.index.json).",
+        HelpName = "DIR",
+        Required = true,
+    };
+
+    public Option<string[]> Adapters { get; } = new("--adapter")
+    {
+        Description = "PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors). Repeat to merge several adapters, applied in the order given.",
+        HelpName = "DIR",
+        Required = true,
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public Option<double[]> Weights { get; } = new("--weight")
+    {
+        Description = "Weight of an adapter's delta (W' = W + weight * scaling * B * A). The n-th --weight pairs with the n-th --adapter; adapters without one get 1. More weights than adapters is an error.",
+        HelpName = "W",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = true,
+        CustomParser = ParseWeights,
+    };
+
+    public Option<bool> SafeMerge { get; } = new("--safe-merge")
+    {
+        Description = "Abort if a merged tensor contains NaN or infinity (the default).",
+        Arity = ArgumentArity.Zero,
+    };
+
+    public Option<bool> NoSafeMerge { get; } = new("--no-safe-merge")
+    {
+        Description = "Do not check merged tensors for NaN or infinity (slightly faster).",
+        Arity = ArgumentArity.Zero,
+    };
+
+    public Option<long?> MaxShardSize { get; } = new("--max-shard-size")
+    {
+        Description = "Re-shard the output so no file exceeds SIZE: " + ByteSize.FormatHelp + ", e.g. 500MB, 5GB, 2GiB. Default: keep the base model's shard layout.",
+        HelpName = "SIZE",
+        CustomParser = ParseSize,
+    };
+
+    public Option<int> Threads { get; } = new("--threads")
+    {
+        Description = "Worker threads; 0 (the default) uses every core.",
+        HelpName = "N",
+    };
+
+    public Option<string> Backend { get; } = new("--backend")
+    {
+        Description = "Where the merge is computed: auto (CUDA when a usable GPU is present, else CPU), cpu, or cuda (fails if no GPU).",
+        HelpName = "auto|cpu|cuda",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public Option<string> Out { get; } = new("--out")
+    {
+        Description = "Output folder for the merged model. It must not exist or be empty, unless --force is given.",
+        HelpName = "DIR",
+        Required = true,
+    };
+
+    public Option<bool> Force { get; } = new("--force")
+    {
+        Description = "Replace the --out folder if it exists and is not empty (it is replaced only after the merge succeeded).",
+        Arity = ArgumentArity.Zero,
+    };
+
+    public MergeCommandLine()
+    {
+        Backend.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        Threads.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0) result.AddError("--threads must be 0 (all cores) or a positive number.");
+        });
+    }
+
+    public Command CreateCommand()
+    {
+        var command = new Command("merge", "Merge one or more PEFT LoRA adapters into a base model and write the merged model folder.")
+        {
+            Base, Adapters, Weights, SafeMerge, NoSafeMerge, MaxShardSize, Threads, Backend, Out, Force,
+        };
+        command.Validators.Add(ValidateCombination);
+        return command;
+    }
+
+    private void ValidateCombination(CommandResult result)
+    {
+        // Token counts, not values: a value that failed to convert has its own error already.
+        int adapters = result.GetResult(Adapters)?.Tokens.Count ?? 0;
+        int weights = result.GetResult(Weights)?.Tokens.Count ?? 0;
+        if (AdapterWeights.Validate(adapters, weights) is { } pairingError) result.AddError(pairingError);
+        if (result.GetValue(SafeMerge) && result.GetValue(NoSafeMerge))
+            result.AddError("--safe-merge and --no-safe-merge cannot be used together.");
+    }
+
+    private static double[] ParseWeights(ArgumentResult result)
+    {
+        var weights = new double[result.Tokens.Count];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            var text = result.Tokens[i].Value;
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out weights[i]) || !double.IsFinite(weights[i]))
+                result.AddError($"--weight: '{text}' is not a finite number (use a '.' decimal point, e.g. 0.5).");
+        }
+        return weights;
+    }
+
+    private static long? ParseSize(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (ByteSize.TryParse(text, out var bytes, out var error)) return bytes;
+        result.AddError("--max-shard-size: " + error + ".");
+        return null;
+    }
+}

@@ -1,0 +1,35 @@
+namespace LoraMerge.Cli.Inspect;
+
+/// <summary>A left-aligned text table with a header row, optionally trimmed to its first rows.</summary>
+internal sealed class TextTable(params string[] headers)
+{
+    private readonly List<string[]> _rows = [];
+
+    public int RowCount => _rows.Count;
+
+    public void Add(params string[] cells)
+    {
+        if (cells.Length != headers.Length) throw new ArgumentException("Row width differs from the header.", nameof(cells));
+        _rows.Add(cells);
+    }
+
+    /// <param name="maxRows">Rows to print; null prints all. A trimmed table ends with a line saying how many were left out.</param>
+    public void Write(TextWriter writer, int? maxRows, string indent = "  ")
+    {
+        var shown = maxRows is { } max && max < _rows.Count ? _rows.Take(max).ToList() : _rows;
+        var widths = new int[headers.Length];
+        for (int c = 0; c < headers.Length; c++)
+            widths[c] = Math.Max(headers[c].Length, shown.Count == 0 ? 0 : shown.Max(r => r[c].Length));
+
+        WriteRow(writer, indent, headers, widths);
+        foreach (var row in shown) WriteRow(writer, indent, row, widths);
+        if (shown.Count < _rows.Count)
+            writer.WriteLine($"{indent}... {_rows.Count - shown.Count} more (use --all to list every row)");
+    }
+
+    private static void WriteRow(TextWriter writer, string indent, string[] cells, int[] widths)
+    {
+        var padded = cells.Select((cell, c) => c == cells.Length - 1 ? cell : cell.PadRight(widths[c]));
+        writer.WriteLine(indent + string.Join("  ", padded).TrimEnd());
+    }
+}
