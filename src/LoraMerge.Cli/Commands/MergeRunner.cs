@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using LoraMerge.Cli.Parsing;
+using LoraMerge.Cli.Progress;
+using LoraMerge.Diagnostics;
+using LoraMerge.Merging;
+
+namespace LoraMerge.Cli.Commands;
+
+/// <summary>Runs <c>lora-merge merge</c>: builds <see cref="MergeOptions"/>, shows progress and warnings, prints a summary.</summary>
+internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, CancellationToken cancellationToken)
+{
+    public int Run(ParseResult parse)
+    {
+        var options = ToOptions(parse);
+        CheckOutputFolder(options, parse.GetValue(line.Force));
+
+        IMergeProgressView view = console.IsInteractive
+            ? new TerminalProgressBar(console.Error, console.Width)
+            : new PlainProgressLog(console.Error);
+        MergeResult result;
+        try
+        {
+            result = MergeEngine.Merge(options, view, warning => view.WriteLine(warning.ToString()), cancellationToken);
+        }
+        finally
+        {
+            view.Complete();
+        }
+
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Merged {options.Adapters.Count} adapter(s) into {result.OutputDirectory}: {ByteSize.Format(result.BytesWritten)} in {ProgressText.FormatDuration(result.Elapsed)}, {result.Warnings.Count} warning(s)."));
+        return ExitCodes.Success;
+    }
+
+    internal MergeOptions ToOptions(ParseResult parse)
+    {
+        var adapters = AdapterWeights.Pair(parse.GetValue(line.Adapters) ?? [], parse.GetValue(line.Weights) ?? []);
+        return new MergeOptions
+        {
+            BaseModelDirectory = parse.GetRequiredValue(line.Base),
+            Adapters = adapters,
+            OutputDirectory = parse.GetRequiredValue(line.Out),
+            SafeMerge = !parse.GetValue(line.NoSafeMerge),
+            MaxShardSize = parse.GetValue(line.MaxShardSize),
+            Threads = parse.GetValue(line.Threads),
+            Backend = parse.GetValue(line.Backend) switch
+            {
+                "cpu" => MergeBackendKind.Cpu,
+                "cuda" => MergeBackendKind.Cuda,
+                _ => MergeBackendKind.Auto,
+            },
+            // CheckOutputFolder already refused a non-empty folder without --force; an empty one may be replaced.
+            Overwrite = true,
+        };
+    }
+
+    /// <summary>
+    /// Refuses a non-empty --out without --force, and an --out that is (or holds) one of the inputs, which replacing
+    /// would destroy.
+    /// </summary>
+    private static void CheckOutputFolder(MergeOptions options, bool force)
+    {
+        var output = Path.GetFullPath(options.OutputDirectory);
+        foreach (var input in options.Adapters.Select(a => a.Directory).Prepend(options.BaseModelDirectory))
+        {
+            var full = Path.GetFullPath(input);
+            if (IsSameOrInside(full, output))
+                throw new LoraException(ErrorCodes.InvalidMergeOptions,
+                    $"--out must not be an input folder or contain one ({input}).", options.OutputDirectory);
+        }
+
+        if (!force && Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
+            throw new LoraException(ErrorCodes.OutputNotWritable,
+                "The output folder exists and is not empty; pass --force to replace it.", options.OutputDirectory);
+        if (File.Exists(output))
+            throw new LoraException(ErrorCodes.OutputNotWritable, "--out names a file, not a folder.", options.OutputDirectory);
+    }
+
+    private static bool IsSameOrInside(string path, string folder)
+    {
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS()
+            ? StringComparison.OrdinalIgnoreCase
+            : StringComparison.Ordinal;
+        var trimmedFolder = Path.TrimEndingDirectorySeparator(folder);
+        var trimmedPath = Path.TrimEndingDirectorySeparator(path);
+        return string.Equals(trimmedPath, trimmedFolder, comparison)
+            || trimmedPath.StartsWith(trimmedFolder + Path.DirectorySeparatorChar, comparison);
+    }
+}
