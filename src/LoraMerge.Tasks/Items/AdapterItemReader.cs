@@ -1,0 +1,117 @@
+using System.Globalization;
+using LoraMerge.Diagnostics;
+using Microsoft.Build.Framework;
+
+namespace LoraMerge.Tasks.Items;
+
+/// <summary>Turns <c>LoraAdapter</c> items into <see cref="AdapterItem"/>s, applying defaults and checking metadata.</summary>
+internal static class AdapterItemReader
+{
+    public const string BaseModelMetadata = "BaseModel";
+    public const string MergeMetadata = "Merge";
+    public const string ModelMetadata = "Model";
+    public const string WeightMetadata = "Weight";
+    public const string SafeMergeMetadata = "SafeMerge";
+    public const string EmbedMetadata = "Embed";
+
+    /// <summary>Reads one item; on failure returns null and adds the problems to <paramref name="errors"/>.</summary>
+    public static AdapterItem? Read(ITaskItem item, string projectDirectory, ItemLocation location, List<ItemError> errors)
+    {
+        var before = errors.Count;
+        void Fail(string code, string message) => errors.Add(new ItemError(code, message, location));
+
+        var baseDirectory = DefiningDirectory(item, projectDirectory);
+        var directory = Path.GetFullPath(item.ItemSpec, baseDirectory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            Fail(ErrorCodes.AdapterItemMissing,
+                $"LoraAdapter '{item.ItemSpec}': the adapter folder '{directory}' does not exist (Include names a PEFT adapter folder holding adapter_config.json).");
+        }
+
+        var merge = ReadBool(item, MergeMetadata, true, Fail);
+        var safeMerge = ReadBool(item, SafeMergeMetadata, true, Fail);
+        var embed = ReadBool(item, EmbedMetadata, false, Fail);
+        var weight = ReadWeight(item, Fail);
+
+        var model = item.GetMetadata(ModelMetadata).Trim();
+        if (model.Length == 0) model = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        if (merge && !IsValidModelName(model))
+        {
+            Fail(ErrorCodes.InvalidItemMetadata,
+                $"LoraAdapter '{item.ItemSpec}': Model '{model}' is not a valid model name. It names the folder {model}/ and the generated class {model}Model, so use ASCII letters, digits and '_', not starting with a digit (set Model=\"...\" when the adapter folder's name does not fit).");
+        }
+
+        if (!merge && !IsValidFolderName(model))
+        {
+            Fail(ErrorCodes.InvalidItemMetadata,
+                $"LoraAdapter '{item.ItemSpec}': Model '{model}' is not a valid folder name (use ASCII letters, digits, '_', '-' and '.').");
+        }
+
+        var baseModelText = item.GetMetadata(BaseModelMetadata).Trim();
+        var baseModel = "";
+        if (baseModelText.Length == 0)
+        {
+            if (merge)
+            {
+                Fail(ErrorCodes.BaseModelNotSet,
+                    $"LoraAdapter '{item.ItemSpec}': no base model. Set BaseModel=\"path/to/model\" on the item or the LoraBaseModel property (a Hugging Face model folder).");
+            }
+        }
+        else
+        {
+            baseModel = Path.TrimEndingDirectorySeparator(Path.GetFullPath(baseModelText, baseDirectory));
+        }
+
+        if (errors.Count > before) return null;
+        return new AdapterItem(item.ItemSpec, Path.TrimEndingDirectorySeparator(directory), model, baseModel, merge, weight, safeMerge, embed, location);
+    }
+
+    /// <summary>A merged model's name is also the generated class's name (plus "Model").</summary>
+    public static bool IsValidModelName(string name)
+    {
+        if (name.Length == 0 || char.IsAsciiDigit(name[0])) return false;
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Unmerged adapters only name a folder.</summary>
+    public static bool IsValidFolderName(string name)
+    {
+        if (name.Length == 0 || name == "." || name == "..") return false;
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Relative paths in metadata are relative to the project that wrote the item.</summary>
+    private static string DefiningDirectory(ITaskItem item, string projectDirectory)
+    {
+        var defining = item.GetMetadata("DefiningProjectDirectory");
+        return string.IsNullOrEmpty(defining) ? projectDirectory : defining;
+    }
+
+    private static bool ReadBool(ITaskItem item, string name, bool defaultValue, Action<string, string> fail)
+    {
+        var text = item.GetMetadata(name).Trim();
+        if (text.Length == 0) return defaultValue;
+        if (bool.TryParse(text, out var value)) return value;
+        fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {name}=\"{text}\" must be true or false.");
+        return defaultValue;
+    }
+
+    private static double ReadWeight(ITaskItem item, Action<string, string> fail)
+    {
+        var text = item.GetMetadata(WeightMetadata).Trim();
+        if (text.Length == 0) return 1.0;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) && double.IsFinite(weight))
+            return weight;
+        fail(ErrorCodes.InvalidItemMetadata,
+            $"LoraAdapter '{item.ItemSpec}': Weight=\"{text}\" must be a finite number written with '.' as the decimal separator (e.g. 0.5).");
+        return 1.0;
+    }
+}

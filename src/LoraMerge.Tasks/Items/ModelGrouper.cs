@@ -1,0 +1,69 @@
+using LoraMerge.Diagnostics;
+
+namespace LoraMerge.Tasks.Items;
+
+/// <summary>
+/// Groups <c>Merge="true"</c> adapters into models by <c>Model</c> (item order kept) and checks that the items of one
+/// model agree on BaseModel, SafeMerge and Embed, and that no unmerged adapter takes a merged model's name.
+/// </summary>
+internal static class ModelGrouper
+{
+    public static List<ModelRequest> Group(IReadOnlyList<AdapterItem> adapters, List<ItemError> errors)
+    {
+        var groups = new List<List<AdapterItem>>();
+        var byName = new Dictionary<string, List<AdapterItem>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var adapter in adapters.Where(a => a.Merge))
+        {
+            if (!byName.TryGetValue(adapter.Model, out var group))
+            {
+                group = [];
+                byName.Add(adapter.Model, group);
+                groups.Add(group);
+            }
+            group.Add(adapter);
+        }
+
+        var models = new List<ModelRequest>();
+        foreach (var group in groups)
+        {
+            var first = group[0];
+            var consistent = true;
+            foreach (var other in group.Skip(1))
+            {
+                if (!string.Equals(other.BaseModel, first.BaseModel, PathComparison))
+                {
+                    errors.Add(new ItemError(ErrorCodes.ModelBaseConflict,
+                        $"LoraAdapter '{other.ItemSpec}': Model '{first.Model}' already merges into base model '{first.BaseModel}' (item '{first.ItemSpec}'), but this item names '{other.BaseModel}'. Adapters of one Model must share BaseModel; give this item another Model.",
+                        other.Location));
+                    consistent = false;
+                }
+                consistent &= Agree(first, other, "SafeMerge", a => a.SafeMerge, errors);
+                consistent &= Agree(first, other, "Embed", a => a.Embed, errors);
+            }
+            if (consistent) models.Add(new ModelRequest(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed));
+        }
+
+        foreach (var unmerged in adapters.Where(a => !a.Merge))
+        {
+            if (byName.TryGetValue(unmerged.Model, out var group))
+            {
+                errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
+                    $"LoraAdapter '{unmerged.ItemSpec}' has Merge=\"false\" but Model '{unmerged.Model}' is also a merged model (item '{group[0].ItemSpec}'); both would be written to the same folder. Give it another Model.",
+                    unmerged.Location));
+            }
+        }
+        return models;
+    }
+
+    private static bool Agree(AdapterItem first, AdapterItem other, string name, Func<AdapterItem, bool> value, List<ItemError> errors)
+    {
+        if (value(first) == value(other)) return true;
+        errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
+            $"LoraAdapter '{other.ItemSpec}': {name}=\"{(value(other) ? "true" : "false")}\" differs from item '{first.ItemSpec}' of the same Model '{first.Model}' ({name}=\"{(value(first) ? "true" : "false")}\"). {name} applies to the whole merged model; set it the same on every item.",
+            other.Location));
+        return false;
+    }
+
+    private static StringComparison PathComparison =>
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+}

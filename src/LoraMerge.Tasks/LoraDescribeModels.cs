@@ -1,0 +1,188 @@
+using System.Text;
+using LoraMerge.Diagnostics;
+using LoraMerge.Formats;
+using LoraMerge.Merging;
+using LoraMerge.Tasks.Describe;
+using LoraMerge.Tasks.IO;
+using LoraMerge.Tasks.Items;
+using LoraMerge.Tasks.Logging;
+using LoraMerge.Tasks.Manifest;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using MSBuildTask = Microsoft.Build.Utilities.Task;
+
+namespace LoraMerge.Tasks;
+
+/// <summary>
+/// The describe step (every build, before compile): reads <c>LoraAdapter</c> items, groups them into models, runs the
+/// merge's preflight from file headers only (<see cref="MergeEngine.Plan"/>), and writes one manifest per model for the
+/// generator. Skips the headers when nothing changed since the last successful describe.
+/// </summary>
+public sealed class LoraDescribeModels : MSBuildTask
+{
+    /// <summary>The <c>@(LoraAdapter)</c> items.</summary>
+    [Required]
+    public ITaskItem[] Adapters { get; set; } = [];
+
+    /// <summary><c>$(MSBuildProjectDirectory)</c>: relative paths without a defining project resolve against it.</summary>
+    [Required]
+    public string ProjectDirectory { get; set; } = "";
+
+    /// <summary><c>obj/&lt;cfg&gt;/&lt;tfm&gt;/lora/</c>: manifests, caches and merged folders.</summary>
+    [Required]
+    public string IntermediateDirectory { get; set; } = "";
+
+    /// <summary><c>$(LoraModelsDirectory)</c>: the folder under bin/ and publish that holds <c>&lt;Model&gt;/</c>.</summary>
+    public string ModelsDirectory { get; set; } = "models";
+
+    /// <summary><c>$(LoraMergeBackend)</c>: auto, cpu or cuda.</summary>
+    public string? Backend { get; set; }
+
+    /// <summary><c>$(LoraMergeThreads)</c>: 0 for all cores.</summary>
+    public string? Threads { get; set; }
+
+    /// <summary>One <c>LoraModel</c> item per merged model (metadata in <see cref="ModelItem"/>).</summary>
+    [Output]
+    public ITaskItem[] Models { get; private set; } = [];
+
+    /// <summary>The manifests, for <c>AdditionalFiles</c>.</summary>
+    [Output]
+    public ITaskItem[] Manifests { get; private set; } = [];
+
+    /// <summary>The files of <c>Merge="false"</c> adapter folders, with <c>RelativePath</c> = <c>models/&lt;Model&gt;/&lt;file&gt;</c>.</summary>
+    [Output]
+    public ITaskItem[] UnmergedAdapterFiles { get; private set; } = [];
+
+    public override bool Execute()
+    {
+        var projectFile = BuildEngine?.ProjectFileOfTaskNode ?? "";
+        var errors = new List<ItemError>();
+        var (backend, threads) = ProjectSettings.Read(Backend, Threads, projectFile, errors);
+
+        var locator = new ItemLocator(projectFile);
+        var adapters = new List<AdapterItem>();
+        foreach (var item in Adapters)
+        {
+            var adapter = AdapterItemReader.Read(item, ProjectDirectory, locator.Locate(item), errors);
+            if (adapter is not null) adapters.Add(adapter);
+        }
+        var models = ModelGrouper.Group(adapters, errors);
+        foreach (var error in errors) Log.LogItemError(error);
+        if (errors.Count > 0) return false;
+
+        var intermediate = Path.GetFullPath(IntermediateDirectory, ProjectDirectory);
+        Directory.CreateDirectory(intermediate);
+
+        var modelItems = new List<ITaskItem>();
+        var manifests = new List<ITaskItem>();
+        foreach (var model in models)
+        {
+            var paths = new ModelPaths(intermediate, ModelsDirectory, model.Name);
+            var inputs = InputFiles.InFolder(model.BaseModel);
+            foreach (var adapter in model.Adapters) inputs.AddRange(InputFiles.InFolder(adapter.Directory));
+
+            var cacheText = MergeCache.Text(model, backend, threads);
+            FileContent.WriteIfDifferent(paths.MergeCache, Encoding.UTF8.GetBytes(cacheText));
+            var stamp = MergeCache.DescribeStamp(cacheText, paths.RelativeDirectory, model.Embed, inputs);
+            var options = new MergeOptions
+            {
+                BaseModelDirectory = model.BaseModel,
+                Adapters = model.Adapters.Select(a => new AdapterInput(a.Directory, a.Weight)).ToArray(),
+                OutputDirectory = paths.OutputDirectory,
+                SafeMerge = model.SafeMerge,
+                Threads = threads,
+                Backend = backend,
+            };
+            var described = DescribeOnce(paths, stamp, model.Location, $"Model '{model.Name}'", options, writesManifest: true,
+                plan => FileContent.WriteIfDifferent(paths.Manifest, ManifestFor(model, paths, plan)));
+            if (!described) continue;
+
+            modelItems.Add(ModelItem.Create(model, paths, inputs.Append(paths.MergeCache)));
+            var manifest = new TaskItem(paths.Manifest);
+            manifest.SetMetadata("LoraModel", model.Name);
+            manifests.Add(manifest);
+        }
+
+        var unmergedFiles = new List<ITaskItem>();
+        foreach (var adapter in adapters.Where(a => !a.Merge))
+        {
+            if (adapter.BaseModel.Length > 0 && !CheckUnmergedAdapter(adapter, intermediate, backend, threads)) continue;
+            foreach (var file in InputFiles.InFolder(adapter.Directory))
+            {
+                var item = new TaskItem(file);
+                item.SetMetadata("Model", adapter.Model);
+                item.SetMetadata("RelativePath", new ModelPaths(intermediate, ModelsDirectory, adapter.Model).RelativeDirectory + "/" + Path.GetFileName(file));
+                unmergedFiles.Add(item);
+            }
+        }
+
+        Models = modelItems.ToArray();
+        Manifests = manifests.ToArray();
+        UnmergedAdapterFiles = unmergedFiles.ToArray();
+        return !Log.HasLoggedErrors;
+    }
+
+    /// <summary>A <c>Merge="false"</c> adapter with a BaseModel is still checked against it, so a misfit fails at build time.</summary>
+    private bool CheckUnmergedAdapter(AdapterItem adapter, string intermediate, MergeBackendKind backend, int threads)
+    {
+        var paths = new ModelPaths(Path.Combine(intermediate, "unmerged"), ModelsDirectory, adapter.Model);
+        var inputs = InputFiles.InFolder(adapter.BaseModel);
+        inputs.AddRange(InputFiles.InFolder(adapter.Directory));
+        var request = new ModelRequest(adapter.Model, adapter.BaseModel, [adapter], adapter.SafeMerge, Embed: false);
+        var stamp = MergeCache.DescribeStamp(MergeCache.Text(request, backend, threads), paths.RelativeDirectory, false, inputs);
+        var options = new MergeOptions
+        {
+            BaseModelDirectory = adapter.BaseModel,
+            Adapters = [new AdapterInput(adapter.Directory, adapter.Weight)],
+            OutputDirectory = paths.OutputDirectory,
+            SafeMerge = adapter.SafeMerge,
+            Threads = threads,
+            Backend = backend,
+        };
+        return DescribeOnce(paths, stamp, adapter.Location, $"LoraAdapter '{adapter.ItemSpec}' (Merge=\"false\")", options, writesManifest: false, _ => { });
+    }
+
+    /// <summary>
+    /// Runs the preflight unless the stamp of the last successful run matches; either way reports the preflight's
+    /// warnings. Returns false (after logging the error) when the preflight fails.
+    /// </summary>
+    private bool DescribeOnce(
+        ModelPaths paths, string stamp, ItemLocation location, string subject, MergeOptions options, bool writesManifest, Action<MergePlan> onPlan)
+    {
+        var upToDate = FileContent.ReadTextOrNull(paths.DescribeStamp) == stamp && (!writesManifest || File.Exists(paths.Manifest));
+        if (upToDate)
+        {
+            Log.LogMessage(MessageImportance.Low, $"LoraMerge: {subject} is up to date; headers not read again.");
+            foreach (var warning in PlanWarnings.Load(paths.Warnings)) Log.LogLoraWarning(warning, location, subject);
+            return true;
+        }
+
+        FileContent.DeleteIfExists(paths.DescribeStamp);
+        var warnings = new List<LoraWarning>();
+        try
+        {
+            var plan = MergeEngine.Plan(options, warnings.Add);
+            onPlan(plan);
+        }
+        catch (LoraException exception)
+        {
+            foreach (var warning in warnings) Log.LogLoraWarning(warning, location, subject);
+            Log.LogLoraError(exception, location, subject);
+            return false;
+        }
+        foreach (var warning in warnings) Log.LogLoraWarning(warning, location, subject);
+        PlanWarnings.Save(paths.Warnings, warnings);
+        Directory.CreateDirectory(Path.GetDirectoryName(paths.DescribeStamp)!);
+        File.WriteAllText(paths.DescribeStamp, stamp);
+        return true;
+    }
+
+    private static byte[] ManifestFor(ModelRequest model, ModelPaths paths, MergePlan plan) =>
+        ModelManifestWriter.Write(
+            model.Name,
+            paths.RelativeDirectory,
+            model.Embed,
+            plan.Fingerprint,
+            plan.BaseModel.Config,
+            plan.Tensors.Select(t => new ManifestTensor(t.Name, DTypes.Name(t.DType), t.Shape, t.OutputFile)));
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using LoraMerge.Diagnostics;
+using LoraMerge.Tasks.Items;
+using Microsoft.Build.Framework;
+
+namespace LoraMerge.Tasks.Tests;
+
+/// <summary>The describe and merge tasks against the real engine and the committed merge fixtures.</summary>
+public sealed class DescribeAndMergeTests
+{
+    private static TestProject LinearProject(out EvaluatedItem item, string weight = "1")
+    {
+        var project = TestProject.Create("<LoraAdapter Include=\"adapters/math\" Model=\"Math\" BaseModel=\"base\" />");
+        project.CopyFixture("merge/linear_bf16/base", "base");
+        project.CopyFixture("merge/linear_bf16/adapters/a", "adapters/math");
+        item = project.Item("adapters/math", ("Model", "Math"), ("BaseModel", "base"), ("Weight", weight));
+        return project;
+    }
+
+    [Fact]
+    public void Describe_writes_a_manifest_listing_the_base_tensors_and_outputs_the_model_item()
+    {
+        using var project = LinearProject(out var item);
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var task = project.Describe(engine, item);
+
+        Assert.True(task.Execute(), engine.AllErrors());
+
+        var model = Assert.Single(task.Models);
+        Assert.Equal("Math", model.ItemSpec);
+        Assert.Equal(Path.Combine(project.Directory, "base"), model.GetMetadata(ModelItem.BaseModel));
+        Assert.Equal(Path.Combine(project.Intermediate, "models", "Math", "lora-merge.json"), model.GetMetadata(ModelItem.MergeReport));
+        var inputs = model.GetMetadata(ModelItem.InputFiles).Split(';');
+        Assert.Contains(Path.Combine(project.Directory, "base", "model.safetensors"), inputs);
+        Assert.Contains(Path.Combine(project.Directory, "adapters", "math", "adapter_model.safetensors"), inputs);
+        Assert.Contains(Path.Combine(project.Intermediate, "Math.merge.cache"), inputs);
+
+        var manifestPath = Assert.Single(task.Manifests).ItemSpec;
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(manifestPath));
+        var root = manifest.RootElement;
+        Assert.Equal("Math", root.GetProperty("model").GetString());
+        Assert.Equal("models/Math", root.GetProperty("artifact").GetString());
+        Assert.True(root.GetProperty("config").GetProperty("hidden_size").GetInt32() > 0);
+        var baseNames = ReadHeaderNames(Path.Combine(project.Directory, "base", "model.safetensors"));
+        var manifestNames = root.GetProperty("tensors").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToHashSet();
+        Assert.Equal(baseNames, manifestNames);
+        Assert.Matches("^[0-9a-f]{64}$", root.GetProperty("fingerprint").GetString()!);
+    }
+
+    [Fact]
+    public void Describe_leaves_an_unchanged_manifest_alone_and_notices_a_weight_change()
+    {
+        using var project = LinearProject(out var item);
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        Assert.True(project.Describe(engine, item).Execute(), engine.AllErrors());
+        var manifest = Path.Combine(project.Intermediate, "Math.lora-model.json");
+        var cache = Path.Combine(project.Intermediate, "Math.merge.cache");
+        var old = DateTime.UtcNow.AddHours(-1);
+        File.SetLastWriteTimeUtc(manifest, old);
+        File.SetLastWriteTimeUtc(cache, old);
+
+        var second = new FakeBuildEngine(project.ProjectFile);
+        Assert.True(project.Describe(second, item).Execute(), second.AllErrors());
+        Assert.Equal(old, File.GetLastWriteTimeUtc(manifest));
+        Assert.Equal(old, File.GetLastWriteTimeUtc(cache));
+        Assert.Contains(second.Messages, m => m.Message!.Contains("up to date"));
+
+        item.SetMetadata("Weight", "0.5");
+        var third = new FakeBuildEngine(project.ProjectFile);
+        Assert.True(project.Describe(third, item).Execute(), third.AllErrors());
+        Assert.NotEqual(old, File.GetLastWriteTimeUtc(cache));
+        Assert.Contains("|0.5\n", File.ReadAllText(cache));
+    }
+
+    [Theory]
+    [InlineData("shape_mismatch", ErrorCodes.ShapeMismatch, "adapters/a/adapter_model.safetensors")]
+    [InlineData("unsupported_peft_type", ErrorCodes.UnsupportedPeftType, "adapters/a/adapter_config.json")]
+    [InlineData("truncated_base", ErrorCodes.RangeOutsideFile, "base/model.safetensors")]
+    public void Describe_fails_a_misfit_adapter_with_its_code_at_the_file_at_fault(string fixture, string code, string file)
+    {
+        using var project = TestProject.Create("<LoraAdapter Include=\"adapters/a\" BaseModel=\"base\" />");
+        project.CopyFixture($"merge/invalid/{fixture}/base", "base");
+        project.CopyFixture($"merge/invalid/{fixture}/adapters/a", "adapters/a");
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var task = project.Describe(engine, project.Item("adapters/a", ("BaseModel", "base")));
+
+        Assert.False(task.Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(code, error.Code);
+        Assert.Equal(Path.GetFullPath(Path.Combine(project.Directory, file)), Path.GetFullPath(error.File));
+        Assert.Contains("Model 'a'", error.Message);
+        Assert.Contains($"{project.ProjectFile}(3,", error.Message);
+        Assert.Empty(task.Models);
+        Assert.False(File.Exists(Path.Combine(project.Intermediate, "a.lora-model.json")));
+    }
+
+    [Fact]
+    public void Merge_writes_the_same_weights_as_the_fixture_reference()
+    {
+        using var project = LinearProject(out var item);
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var describe = project.Describe(engine, item);
+        Assert.True(describe.Execute(), engine.AllErrors());
+
+        var merge = new LoraMergeModels { BuildEngine = engine, Models = describe.Models };
+        Assert.True(merge.Execute(), engine.AllErrors());
+
+        var output = Path.Combine(project.Intermediate, "models", "Math");
+        Assert.Equal(
+            File.ReadAllBytes(Path.Combine(TestProject.FixturesDir, "merge/linear_bf16/expected/model.safetensors")),
+            File.ReadAllBytes(Path.Combine(output, "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(output, "lora-merge.json")));
+        Assert.Contains(engine.Messages, m => m.Importance == MessageImportance.High && m.Message!.StartsWith("LoraMerge: Math: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_cancelled_merge_reports_LORA1303_and_leaves_no_output_folder()
+    {
+        using var project = LinearProject(out var item);
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var describe = project.Describe(engine, item);
+        Assert.True(describe.Execute(), engine.AllErrors());
+        var output = Path.Combine(project.Intermediate, "models", "Math");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "lora-merge.json"), "{}");
+
+        var merge = new LoraMergeModels { BuildEngine = engine, Models = describe.Models };
+        merge.Cancel();
+
+        Assert.False(merge.Execute());
+        Assert.Equal(ErrorCodes.Cancelled, Assert.Single(engine.Errors).Code);
+        Assert.False(Directory.Exists(output));
+    }
+
+    private static HashSet<string> ReadHeaderNames(string path)
+    {
+        using var stream = File.OpenRead(path);
+        Span<byte> length = stackalloc byte[8];
+        stream.ReadExactly(length);
+        var header = new byte[BitConverter.ToInt64(length)];
+        stream.ReadExactly(header);
+        using var json = JsonDocument.Parse(header);
+        return json.RootElement.EnumerateObject().Select(p => p.Name).Where(n => n != "__metadata__").ToHashSet();
+    }
+}

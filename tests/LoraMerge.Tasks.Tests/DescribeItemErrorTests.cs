@@ -1,0 +1,148 @@
+using LoraMerge.Diagnostics;
+
+namespace LoraMerge.Tasks.Tests;
+
+/// <summary>Item and property mistakes fail the describe step with their LORA14xx code at the item's line.</summary>
+public sealed class DescribeItemErrorTests
+{
+    [Fact]
+    public void Missing_adapter_folder_is_reported_at_the_item_line()
+    {
+        using var project = TestProject.Create(
+            "<LoraAdapter Include=\"adapters/present\" Merge=\"false\" />",
+            "<LoraAdapter Include=\"adapters/missing\" BaseModel=\"base\" />");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "present"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        var ok = project.Describe(engine,
+            project.Item("adapters/present", ("Merge", "false")),
+            project.Item("adapters/missing", ("BaseModel", "base"))).Execute();
+
+        Assert.False(ok);
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.AdapterItemMissing, error.Code);
+        Assert.Equal(project.ProjectFile, error.File);
+        Assert.Equal(4, error.LineNumber);
+        Assert.Contains("adapters/missing", error.Message);
+    }
+
+    [Fact]
+    public void Merged_adapter_without_a_base_model_is_reported()
+    {
+        using var project = TestProject.Create("<LoraAdapter Include=\"adapters/math\" />");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "math"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        Assert.False(project.Describe(engine, project.Item("adapters/math", ("BaseModel", ""))).Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.BaseModelNotSet, error.Code);
+        Assert.Equal(3, error.LineNumber);
+    }
+
+    [Fact]
+    public void Items_of_one_model_with_different_base_models_conflict_at_the_second_item()
+    {
+        using var project = TestProject.Create(
+            "<LoraAdapter Include=\"adapters/a\" Model=\"Math\" BaseModel=\"base1\" />",
+            "<LoraAdapter Include=\"adapters/b\" Model=\"Math\" BaseModel=\"base2\" />");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "a"));
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "b"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        var ok = project.Describe(engine,
+            project.Item("adapters/a", ("Model", "Math"), ("BaseModel", "base1")),
+            project.Item("adapters/b", ("Model", "Math"), ("BaseModel", "base2"))).Execute();
+
+        Assert.False(ok);
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.ModelBaseConflict, error.Code);
+        Assert.Equal(4, error.LineNumber);
+        Assert.Contains("base1", error.Message);
+        Assert.Contains("base2", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Weight", "heavy")]
+    [InlineData("Weight", "NaN")]
+    [InlineData("Merge", "yes")]
+    [InlineData("SafeMerge", "1")]
+    [InlineData("Embed", "maybe")]
+    [InlineData("Model", "my-model")]
+    [InlineData("Model", "3d")]
+    public void Invalid_metadata_is_reported_with_its_name(string name, string value)
+    {
+        using var project = TestProject.Create($"<LoraAdapter Include=\"adapters/math\" {name}=\"{value}\" />");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "math"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        Assert.False(project.Describe(engine, project.Item("adapters/math", ("BaseModel", "base"), (name, value))).Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
+        Assert.Equal(3, error.LineNumber);
+        Assert.Contains(value, error.Message);
+    }
+
+    [Fact]
+    public void Items_of_one_model_must_agree_on_embed()
+    {
+        using var project = TestProject.Create(
+            "<LoraAdapter Include=\"adapters/a\" Model=\"Math\" />",
+            "<LoraAdapter Include=\"adapters/b\" Model=\"Math\" Embed=\"true\" />");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "a"));
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "b"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        var ok = project.Describe(engine,
+            project.Item("adapters/a", ("Model", "Math"), ("BaseModel", "base")),
+            project.Item("adapters/b", ("Model", "Math"), ("BaseModel", "base"), ("Embed", "true"))).Execute();
+
+        Assert.False(ok);
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
+        Assert.Equal(4, error.LineNumber);
+        Assert.Contains("Embed", error.Message);
+    }
+
+    [Fact]
+    public void Unmerged_adapter_cannot_take_a_merged_model_name()
+    {
+        using var project = TestProject.Create(
+            "<LoraAdapter Include=\"adapters/a\" Model=\"Math\" />",
+            "<LoraAdapter Include=\"adapters/b\" Model=\"Math\" Merge=\"false\" />");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "a"));
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "b"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        var ok = project.Describe(engine,
+            project.Item("adapters/a", ("Model", "Math"), ("BaseModel", "base")),
+            project.Item("adapters/b", ("Model", "Math"), ("Merge", "false"))).Execute();
+
+        Assert.False(ok);
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
+        Assert.Equal(4, error.LineNumber);
+    }
+
+    [Theory]
+    [InlineData("gpu", "2")]
+    [InlineData("cpu", "-1")]
+    [InlineData("cpu", "many")]
+    public void Invalid_properties_are_reported_at_the_project_file(string backend, string threads)
+    {
+        using var project = TestProject.Create("<LoraAdapter Include=\"adapters/math\" />");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "math"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var task = project.Describe(engine, project.Item("adapters/math", ("BaseModel", "base")));
+        task.Backend = backend;
+        task.Threads = threads;
+
+        Assert.False(task.Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidProperty, error.Code);
+        Assert.Equal(project.ProjectFile, error.File);
+        Assert.Equal(0, error.LineNumber);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text;
+using System.Text.Json;
+using LoraMerge.Models;
+using LoraMerge.Tasks.Manifest;
+
+namespace LoraMerge.Tasks.Tests;
+
+public sealed class ModelManifestWriterTests
+{
+    private static readonly byte[] Config = Encoding.UTF8.GetBytes(
+        """{"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_size":64,"rms_norm_eps":1e-06,"tie_word_embeddings":false,"rope_scaling":null,"eos_token_id":[1,2]}""");
+
+    [Fact]
+    public void Writes_the_documented_fields_with_config_numbers_as_written()
+    {
+        var config = ModelConfig.Parse(Config, "config.json");
+        var bytes = ModelManifestWriter.Write("Math", "models/Math", false, "abc123", config,
+            [new ManifestTensor("model.embed_tokens.weight", "BF16", [256, 64], "model.safetensors")]);
+
+        var text = Encoding.UTF8.GetString(bytes);
+        Assert.Contains("\"rms_norm_eps\": 1e-06", text);
+        using var json = JsonDocument.Parse(bytes);
+        var root = json.RootElement;
+        Assert.Equal(1, root.GetProperty("formatVersion").GetInt32());
+        Assert.Equal("Math", root.GetProperty("model").GetString());
+        Assert.Equal("models/Math", root.GetProperty("artifact").GetString());
+        Assert.False(root.GetProperty("embedded").GetBoolean());
+        Assert.Equal("abc123", root.GetProperty("fingerprint").GetString());
+        var configJson = root.GetProperty("config");
+        Assert.Equal(64, configJson.GetProperty("hidden_size").GetInt32());
+        Assert.Equal("llama", configJson.GetProperty("model_type").GetString());
+        Assert.False(configJson.GetProperty("tie_word_embeddings").GetBoolean());
+        Assert.Equal(2, configJson.GetProperty("eos_token_id").GetArrayLength());
+        Assert.False(configJson.TryGetProperty("rope_scaling", out _));
+        var tensor = Assert.Single(root.GetProperty("tensors").EnumerateArray().ToArray());
+        Assert.Equal("model.embed_tokens.weight", tensor.GetProperty("name").GetString());
+        Assert.Equal("BF16", tensor.GetProperty("dtype").GetString());
+        Assert.Equal([256L, 64L], tensor.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray());
+        Assert.Equal("model.safetensors", tensor.GetProperty("file").GetString());
+    }
+
+    [Fact]
+    public void Same_inputs_give_the_same_bytes()
+    {
+        var config = ModelConfig.Parse(Config, "config.json");
+        ManifestTensor[] tensors = [new("a", "F32", [2], "model.safetensors")];
+
+        Assert.Equal(
+            ModelManifestWriter.Write("M", "models/M", true, "f", config, tensors),
+            ModelManifestWriter.Write("M", "models/M", true, "f", config, tensors));
+    }
+}
