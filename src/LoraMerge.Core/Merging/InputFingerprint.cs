@@ -15,27 +15,21 @@ internal static class InputFingerprint
 {
     public const int Version = 1;
 
-    public static string Compute(ModelDirectory baseModel, IReadOnlyList<PeftAdapter> adapters, MergeOptions options)
+    public static string Compute(ModelDirectory baseModel, IReadOnlyList<PeftAdapter> adapters, MergeOptions options, FileHashes hashes)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"loramerge-inputs-v{Version}\n");
-        text.Append(CultureInfo.InvariantCulture, $"base config {HashFile(Path.Combine(baseModel.Path, "config.json"))}\n");
+        text.Append(CultureInfo.InvariantCulture, $"base config {hashes.Get(baseModel.ConfigPath)}\n");
         foreach (var shard in baseModel.Weights.Shards)
             text.Append(CultureInfo.InvariantCulture, $"base shard {Path.GetFileName(shard.FilePath)} {new FileInfo(shard.FilePath).Length} {HashPrefix(shard.FilePath, shard.DataStart)}\n");
         for (int i = 0; i < adapters.Count; i++)
         {
             text.Append(CultureInfo.InvariantCulture, $"adapter {i} weight {options.Adapters[i].Weight.ToString("R", CultureInfo.InvariantCulture)}\n");
-            text.Append(CultureInfo.InvariantCulture, $"adapter {i} config {HashFile(adapters[i].ConfigPath)}\n");
-            text.Append(CultureInfo.InvariantCulture, $"adapter {i} weights {HashFile(adapters[i].WeightsPath)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"adapter {i} config {hashes.Get(adapters[i].ConfigPath)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"adapter {i} weights {hashes.Get(adapters[i].WeightsPath)}\n");
         }
         text.Append(CultureInfo.InvariantCulture, $"max shard size {options.MaxShardSize?.ToString(CultureInfo.InvariantCulture) ?? "base"}\n");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-    }
-
-    public static string HashFile(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static string HashPrefix(string path, long length)

@@ -29,7 +29,8 @@ public sealed class MergePlan
         IReadOnlyList<PeftAdapter> adapters,
         IReadOnlyList<TensorJob> jobs,
         IReadOnlyList<OutputShard> shards,
-        string fingerprint)
+        string fingerprint,
+        FileHashes hashes)
     {
         Options = options;
         BaseModel = baseModel;
@@ -37,6 +38,7 @@ public sealed class MergePlan
         Jobs = jobs;
         Shards = shards;
         Fingerprint = fingerprint;
+        Hashes = hashes;
         Tensors = jobs.Select(j => new PlannedTensor(j.Name, j.Base.DType, j.Base.Shape, j.Action, j.Shard.FileName)).ToArray();
         TotalBytes = jobs.Sum(j => j.Base.ByteLength);
     }
@@ -56,4 +58,5 @@ public sealed class MergePlan
 
     internal IReadOnlyList<TensorJob> Jobs { get; }
     internal IReadOnlyList<OutputShard> Shards { get; }
+    internal FileHashes Hashes { get; }
 }

@@ -34,7 +34,8 @@ internal sealed class MergePlanner
             planner.AddAdapter(i, adapters[i], options.Adapters[i].Weight);
         planner.CheckDoraIsAlone(adapters);
         var jobs = shards.SelectMany(s => s.Jobs).ToArray();
-        var plan = new MergePlan(options, baseModel, adapters, jobs, shards, InputFingerprint.Compute(baseModel, adapters, options));
+        var hashes = new FileHashes();
+        var plan = new MergePlan(options, baseModel, adapters, jobs, shards, InputFingerprint.Compute(baseModel, adapters, options, hashes), hashes);
         FreeSpaceCheck.Ensure(options.OutputDirectory, plan.TotalBytes + new FileInfo(baseModel.ConfigPath).Length
             + baseModel.CompanionFiles.Sum(f => new FileInfo(Path.Combine(baseModel.Path, f)).Length));
         return plan;

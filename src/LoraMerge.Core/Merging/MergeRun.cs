@@ -18,6 +18,8 @@ internal sealed class MergeRun(
 
     public void WriteAll(string backend)
     {
+        foreach (var input in BaseFiles())
+            plan.Hashes.Start(input);
         var adapterFiles = plan.Adapters.Select(a => SafetensorsFile.Open(a.WeightsPath)).ToArray();
         var baseFiles = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
         try
@@ -58,28 +60,32 @@ internal sealed class MergeRun(
         if (shard.MirrorOf is { } mirrored && shard.Jobs.All(j => j.Action == TensorAction.Copy))
         {
             File.Copy(mirrored.FilePath, path);
+            plan.Hashes.Start(path);
             foreach (var job in shard.Jobs)
                 Advance(job);
             return;
         }
 
         var metadata = plan.BaseModel.Weights.Shards[0].Metadata;
-        using var destination = shard.MirrorOf is { } header
+        using (var destination = shard.MirrorOf is { } header
             ? ShardDestination.Mirror(path, header)
-            : ShardDestination.New(path, shard.Jobs.Select(j => TensorSpec.From(j.Base.Tensor)).ToArray(), metadata);
-        for (int index = 0; index < shard.Jobs.Count; index++)
+            : ShardDestination.New(path, shard.Jobs.Select(j => TensorSpec.From(j.Base.Tensor)).ToArray(), metadata))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var job = shard.Jobs[index];
-            var baseFile = baseFiles[job.Base.Shard.FilePath];
-            int slot = index;
-            if (job.Action == TensorAction.Copy)
-                CopyTensor(baseFile, job.Base.Tensor, (offset, bytes) => destination.Write(slot, offset, bytes));
-            else
-                _changes.Add(merger.Produce(job, baseFile, (offset, bytes) => destination.Write(slot, offset, bytes)));
-            Advance(job);
+            for (int index = 0; index < shard.Jobs.Count; index++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var job = shard.Jobs[index];
+                var baseFile = baseFiles[job.Base.Shard.FilePath];
+                int slot = index;
+                if (job.Action == TensorAction.Copy)
+                    CopyTensor(baseFile, job.Base.Tensor, (offset, bytes) => destination.Write(slot, offset, bytes));
+                else
+                    _changes.Add(merger.Produce(job, baseFile, (offset, bytes) => destination.Write(slot, offset, bytes)));
+                Advance(job);
+            }
+            destination.Complete();
         }
-        destination.Complete();
+        plan.Hashes.Start(path);
     }
 
     private static unsafe void CopyTensor(SafetensorsFile file, TensorInfo tensor, TensorWrite write)
@@ -132,15 +138,15 @@ internal sealed class MergeRun(
             .OrderBy(r => r.Path, StringComparer.Ordinal)
             .ToList();
 
-    private List<FileRecord> BaseRecords()
-    {
-        var files = plan.BaseModel.Weights.ShardPaths
+    private IEnumerable<string> BaseFiles() =>
+        plan.BaseModel.Weights.ShardPaths
             .Concat(plan.BaseModel.Weights.IndexPath is { } i ? [i] : [])
             .Append(plan.BaseModel.ConfigPath)
             .Concat(plan.BaseModel.CompanionFiles.Select(c => Path.Combine(plan.BaseModel.Path, c)));
-        return files.Select(f => Record(plan.BaseModel.Path, f)).OrderBy(r => r.Path, StringComparer.Ordinal).ToList();
-    }
 
-    private static FileRecord Record(string root, string file) =>
-        new(Path.GetRelativePath(root, file).Replace('\\', '/'), new FileInfo(file).Length, InputFingerprint.HashFile(file));
+    private List<FileRecord> BaseRecords() =>
+        BaseFiles().Select(f => Record(plan.BaseModel.Path, f)).OrderBy(r => r.Path, StringComparer.Ordinal).ToList();
+
+    private FileRecord Record(string root, string file) =>
+        new(Path.GetRelativePath(root, file).Replace('\\', '/'), new FileInfo(file).Length, plan.Hashes.Get(file));
 }

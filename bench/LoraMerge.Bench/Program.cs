@@ -1,0 +1,18 @@
+using LoraMerge.Bench;
+
+return args switch
+{
+    ["generate", .. var rest] => SyntheticLlama.Generate(BenchArgs.Parse(rest)),
+    ["merge", .. var rest] => MeasuredMerge.Run(BenchArgs.Parse(rest)),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage:
+          LoraMerge.Bench generate --out DIR [--layers 8] [--hidden 2048] [--intermediate 5632] [--vocab 32000] [--rank 16] [--dtype bf16]
+          LoraMerge.Bench merge --base DIR --adapter DIR --out DIR [--threads N]
+        """);
+    return 2;
+}
