@@ -15,6 +15,22 @@ internal sealed class CodeWriter
         return this;
     }
 
+    public int Indent => _indent;
+
+    public static string Spaces(int level) => new(' ', level * 4);
+
+    public CodeWriter Push()
+    {
+        _indent++;
+        return this;
+    }
+
+    public CodeWriter Pop()
+    {
+        _indent--;
+        return this;
+    }
+
     public CodeWriter Open(string text = "{")
     {
         Line(text);

@@ -18,9 +18,8 @@ internal static class ModelEmitter
     {
         var ns = Identifiers.ToNamespace(settings.RootNamespace);
         var className = spec.ClassName;
-        var fullName = "global::" + (ns.Length == 0 ? "" : ns + ".") + className;
-
-        var root = new ClassNodeType(className, fullName, new NameScope(className, ReservedRootMembers));
+        // Nested types are named from the model class; every generated scope reserves its name, so it always resolves.
+        var root = new ClassNodeType(className, className, new NameScope(className, ReservedRootMembers));
         var trie = TrieNode.Build(spec.Tensors);
         TypeBuilder.BuildRoot(root, trie);
 
@@ -47,7 +46,7 @@ internal static class ModelEmitter
         if (root.Members.Count > 0) w.Line("var t = weights.Tensors;");
         foreach (var member in root.Members)
         {
-            w.Line($"{member.PropertyName} = {Construct(member.Type, trie.Find(member.Segment!)!)};");
+            w.Line($"{member.PropertyName} = {Construct(member.Type, trie.Find(member.Segment!)!, w.Indent)};");
         }
         w.Close();
         w.Line();
@@ -71,7 +70,7 @@ internal static class ModelEmitter
     {
         w.Line("/// <summary>What this class was compiled against: every tensor's name, dtype, shape and file.</summary>");
         w.Line($"public static {Runtime}.ModelDescription Description {{ get; }} = new {Runtime}.ModelDescription(");
-        w.Open("");
+        w.Push();
         w.Line($"name: {Literal(spec.Name)},");
         w.Line($"artifact: {Literal(spec.Artifact)},");
         w.Line($"embedded: {(spec.Embedded ? "true" : "false")},");
@@ -86,7 +85,7 @@ internal static class ModelEmitter
             w.Line($"new({Literal(tensor.Name)}, global::LoraMerge.Formats.DType.{tensor.DType}, {shape}, {Literal(tensor.File)}),");
         }
         w.Close("});");
-        w.Close("");
+        w.Pop();
     }
 
     private static void WriteLoad(CodeWriter w, ModelSpec spec, string className)
@@ -121,7 +120,18 @@ internal static class ModelEmitter
             var member = type.Members[i];
             parameters.Add($"{member.Type.TypeName}{(member.Optional ? "?" : "")} p{i}");
         }
-        w.Line($"internal {type.Name}({string.Join(", ", parameters)})");
+        if (parameters.Count <= 1)
+        {
+            w.Line($"internal {type.Name}({string.Join(", ", parameters)})");
+        }
+        else
+        {
+            w.Line($"internal {type.Name}(");
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                w.Line($"    {parameters[i]}{(i == parameters.Count - 1 ? ")" : ",")}");
+            }
+        }
         w.Open();
         for (var i = 0; i < type.Members.Count; i++) w.Line($"{type.Members[i].PropertyName} = p{i};");
         w.Close();
@@ -131,8 +141,9 @@ internal static class ModelEmitter
     }
 
     /// <summary>The expression building one instance of <paramref name="type"/> from the tensor list <c>t</c>.</summary>
-    private static string Construct(NodeType type, TrieNode instance)
+    private static string Construct(NodeType type, TrieNode instance, int depth)
     {
+        var inner = "\n" + CodeWriter.Spaces(depth + 1);
         switch (type)
         {
             case TensorNodeType:
@@ -140,8 +151,10 @@ internal static class ModelEmitter
             case ListNodeType list:
                 {
                     var items = new List<string>();
-                    foreach (var child in instance.ChildrenByIndex()) items.Add(Construct(list.Element, child));
-                    return $"new {list.Element.TypeName}[] {{ {string.Join(", ", items)} }}";
+                    foreach (var child in instance.ChildrenByIndex()) items.Add(Construct(list.Element, child, depth + 1));
+                    return Fits(items)
+                        ? $"new {list.Element.TypeName}[] {{ {string.Join(", ", items)} }}"
+                        : $"new {list.Element.TypeName}[]{"\n" + CodeWriter.Spaces(depth)}{{{inner}{string.Join("," + inner, items)},{"\n" + CodeWriter.Spaces(depth)}}}";
                 }
             case ClassNodeType node:
                 {
@@ -154,13 +167,26 @@ internal static class ModelEmitter
                             continue;
                         }
                         var child = instance.Find(member.Segment);
-                        arguments.Add(child is null ? "null" : Construct(member.Type, child));
+                        arguments.Add(child is null ? "null" : Construct(member.Type, child, depth + 1));
                     }
-                    return $"new {node.FullName}({string.Join(", ", arguments)})";
+                    return Fits(arguments)
+                        ? $"new {node.FullName}({string.Join(", ", arguments)})"
+                        : $"new {node.FullName}({inner}{string.Join("," + inner, arguments)})";
                 }
             default:
                 throw new System.InvalidOperationException("unknown node type");
         }
+    }
+
+    private static bool Fits(List<string> parts)
+    {
+        var length = 0;
+        foreach (var part in parts)
+        {
+            if (part.IndexOf('\n') >= 0) return false;
+            length += part.Length + 2;
+        }
+        return length <= 80;
     }
 
     public static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);

@@ -36,10 +36,16 @@ internal static class TypeBuilder
         if (!anyChildren) return TensorNodeType.Instance;
 
         var name = declaring.Scope.Allocate(stem + suffix);
-        var type = new ClassNodeType(name, declaring.FullName + "." + name, new NameScope(name));
+        var type = new ClassNodeType(name, declaring.FullName + "." + name, new NameScope(name, RootName(declaring)));
         declaring.NestedTypes.Add(type);
         FillClass(type, instances, pattern);
         return type;
+    }
+
+    private static string RootName(ClassNodeType type)
+    {
+        var dot = type.FullName.IndexOf('.');
+        return dot < 0 ? type.FullName : type.FullName.Substring(0, dot);
     }
 
     private static void FillClass(ClassNodeType type, List<TrieNode> instances, string pattern)

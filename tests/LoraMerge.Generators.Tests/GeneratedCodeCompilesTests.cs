@@ -1,0 +1,87 @@
+using LoraMerge.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace LoraMerge.Generators.Tests;
+
+public class GeneratedCodeCompilesTests
+{
+    private const string LlamaUsage = """
+        using LoraMerge.Runtime;
+        using Sample.App;
+
+        internal static class LlamaUsage
+        {
+            public static ModelTensor QProj(MathModel m) => m.Model.Layers[1].SelfAttn.QProj.Weight;
+            public static ModelTensor Head(MathModel m) => m.LmHead.Weight;
+            public static ModelTensor Norm(MathModel m) => m.Model.Norm.Weight;
+            public static int Layers => MathModel.Config.NumHiddenLayers;
+            public static string Architecture => MathModel.Config.Architecture;
+            public static double Eps => MathModel.Config.RmsNormEps;
+            public static long Big => MathModel.Config.BigNumber;
+            public static bool Tie => MathModel.Config.TieWordEmbeddings;
+            public static int Eos1 => MathModel.Config.EosTokenId[1];
+            public static MathModel Load() => MathModel.Load(verifyHashes: true);
+            public static ModelDescription Description => MathModel.Description;
+        }
+        """;
+
+    private const string Gpt2Usage = """
+        using LoraMerge.Runtime;
+        using Sample.App;
+
+        internal static class Gpt2Usage
+        {
+            public static ModelTensor CAttn(StoryModel m) => m.Transformer.H[0].Attn.CAttn.Weight;
+            public static ModelTensor Wte(StoryModel m) => m.Transformer.Wte.Weight;
+            public static ModelTensor LnFBias(StoryModel m) => m.Transformer.LnF.Bias;
+            public static int NEmbd => StoryModel.Config.NEmbd;
+            public static string Activation => StoryModel.Config.ActivationFunction;
+            public static bool ScaleAttn => StoryModel.Config.ScaleAttnWeights;
+        }
+        """;
+
+    [Fact]
+    public void Llama_and_Gpt2_models_compile_without_errors_or_warnings()
+    {
+        var (compilation, diagnostics) = GeneratorHarness.RunAndCompile(
+            [new Manifest("/a/math.json", Manifests.Llama()), new Manifest("/a/story.json", Manifests.Gpt2())],
+            LlamaUsage, Gpt2Usage);
+
+        Assert.Empty(diagnostics);
+        Assert.Equal(4, compilation.SyntaxTrees.Count());
+        AssertClean(compilation);
+    }
+
+    [Fact]
+    public void Embedded_model_compiles_without_errors_or_warnings()
+    {
+        var (compilation, diagnostics) = GeneratorHarness.RunAndCompile([new Manifest("/a/tiny.json", Manifests.Llama("Tiny", embedded: true))]);
+        Assert.Empty(diagnostics);
+        AssertClean(compilation);
+    }
+
+    [Fact]
+    public void Naming_edge_cases_compile_with_the_documented_names()
+    {
+        var (compilation, diagnostics) = GeneratorHarness.RunAndCompile(
+            [new Manifest("/a/edge.json", NamingEdgeCases.Manifest)], NamingEdgeCases.Usage);
+        Assert.Empty(diagnostics);
+        AssertClean(compilation);
+    }
+
+    [Fact]
+    public void Skipped_config_values_produce_no_member()
+    {
+        var (compilation, _) = GeneratorHarness.RunAndCompile([new Manifest("/a/edge.json", NamingEdgeCases.Manifest)]);
+        var config = compilation.GetTypeByMetadataName("Sample.App.EdgeModel+Config")!;
+        var names = config.GetMembers().Select(m => m.Name).Where(n => !n.StartsWith('.')).ToHashSet();
+        foreach (var skipped in new[] { "Mixed", "Empty", "Nested", "Huge" }) Assert.DoesNotContain(skipped, names);
+        Assert.Contains("Floats", names);
+    }
+
+    private static void AssertClean(Compilation compilation)
+    {
+        var problems = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Select(d => d.ToString())));
+    }
+}
