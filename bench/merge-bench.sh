@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Merge speed and memory, measured in one run; appends the result to bench/README.md.
+#   bash bench/merge-bench.sh            # ~1 GB bf16 Llama-shaped model, r=16 on q/k/v/o/gate/up/down
+#   LAYERS=48 HIDDEN=4096 INTER=11008 bash bench/merge-bench.sh   # ~20 GB model (needs ~45 GB of free disk)
+# Ratios: merge time / time of `cat base.safetensors > copy` (page cache warm), and PyTorch time / merge time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LAYERS=${LAYERS:-8} HIDDEN=${HIDDEN:-2048} INTER=${INTER:-5632} VOCAB=${VOCAB:-32000} RANK=${RANK:-16}
+TORCH=${TORCH:-1}
+work=bench/work/llama-$LAYERS-$HIDDEN-$INTER-r$RANK
+art=bench/out
+
+dotnet build bench/LoraMerge.Bench -c Release --artifacts-path "$art" -v quiet -nologo >/dev/null
+tool="dotnet $art/bin/LoraMerge.Bench/release/LoraMerge.Bench.dll"
+[ -f "$work/base/model.safetensors" ] || $tool generate --out "$work" --layers "$LAYERS" --hidden "$HIDDEN" \
+  --intermediate "$INTER" --vocab "$VOCAB" --rank "$RANK"
+base="$work/base/model.safetensors"
+size=$(stat -c %s "$base")
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
+
+cat "$base" > /dev/null   # warm the page cache
+cat_times=() merge_times=() peak=""
+for i in 1 2 3; do
+  rm -f "$work/copy.safetensors"
+  cat_times+=("$(seconds sh -c "cat '$base' > '$work/copy.safetensors'")")
+  rm -f "$work/copy.safetensors"
+  rm -rf "$work/out"
+  line=$($tool merge --base "$work/base" --adapter "$work/adapter" --out "$work/out")
+  merge_times+=("$(echo "$line" | sed -E 's/.*merge_seconds=([0-9.]+).*/\1/')")
+  peak=$(echo "$line" | sed -E 's/.*peak_anon_mb=([0-9.]+).*/\1/')
+done
+cat_s=$(printf '%s\n' "${cat_times[@]}" | median)
+merge_s=$(printf '%s\n' "${merge_times[@]}" | median)
+torch_s=""
+if [ "$TORCH" = 1 ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  torch_s=$(/usr/bin/python3 bench/torch_merge.py "$work/base" "$work/adapter" "$work/torch.safetensors" | sed -E 's/torch_seconds=//')
+  rm -f "$work/torch.safetensors"
+fi
+rm -rf "$work/out"
+
+ratio=$(echo "$merge_s / $cat_s" | bc -l)
+torch_ratio=$([ -n "$torch_s" ] && echo "$torch_s / $merge_s" | bc -l || echo "n/a")
+result=$(printf '| %s | %.2f GB | %d | %.3f s | %.3f s | **%.2f×** | %s | %s | %.0f MB |' \
+  "layers=$LAYERS hidden=$HIDDEN inter=$INTER r=$RANK" "$(echo "$size/1e9" | bc -l)" "$(nproc)" "$cat_s" "$merge_s" "$ratio" \
+  "${torch_s:-n/a}" "$( [ "$torch_ratio" = n/a ] && echo n/a || printf '%.1f×' "$torch_ratio")" "$peak")
+echo "$result"
+echo "$result" >> bench/merge-results.md
