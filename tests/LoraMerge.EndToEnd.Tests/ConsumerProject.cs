@@ -1,0 +1,68 @@
+namespace LoraMerge.EndToEnd.Tests;
+
+/// <summary>
+/// A throwaway app that consumes the packed package from the local feed, with its own package folder so a
+/// same-version package is never served stale from ~/.nuget/packages.
+/// </summary>
+internal sealed class ConsumerProject : IDisposable
+{
+    public ConsumerProject(PackageFixture package, string items, string program)
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("lora-e2e-app-").FullName;
+        File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{package.Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(Directory, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <RootNamespace>App</RootNamespace>
+                <RestorePackagesPath>$(MSBuildThisFileDirectory).packages</RestorePackagesPath>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="LoraMerge" Version="{PackageFixture.Version}" PrivateAssets="all" />
+              </ItemGroup>
+              <ItemGroup>
+            {items}
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(Directory, "Program.cs"), program);
+    }
+
+    public string Directory { get; }
+
+    public string PathOf(params string[] parts) => Path.Combine([Directory, .. parts]);
+
+    /// <summary>Copies the root files of a fixture folder (e.g. <c>merge/linear_bf16/base</c>) into the project.</summary>
+    public string CopyFixture(string fixture, string relative)
+    {
+        var target = PathOf(relative);
+        System.IO.Directory.CreateDirectory(target);
+        foreach (var file in System.IO.Directory.EnumerateFiles(Path.Combine(PackageFixture.FixturesDir, fixture)))
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        return target;
+    }
+
+    public DotnetCli.Result Dotnet(params string[] arguments) => DotnetCli.Run(Directory, arguments);
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

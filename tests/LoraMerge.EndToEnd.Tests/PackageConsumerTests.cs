@@ -1,0 +1,139 @@
+using System.Text.Json;
+using LoraMerge.Merging;
+
+namespace LoraMerge.EndToEnd.Tests;
+
+/// <summary>
+/// The packed LoraMerge package in a real app: publish, incremental publish, a changed Weight, two adapters in one
+/// model, an unmerged adapter, an embedded model, build + run without publish, clean, and a broken adapter.
+/// Independent scenarios share one project and as few dotnet invocations as possible.
+/// </summary>
+public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture<PackageFixture>
+{
+    private const string Items = """
+            <LoraAdapter Include="adapters/math" BaseModel="base" Model="Math" Weight="$(MathWeight)" />
+            <LoraAdapter Include="adapters/duo_a" BaseModel="duobase" Model="Duo" Weight="0.7" />
+            <LoraAdapter Include="adapters/duo_b" BaseModel="duobase" Model="Duo" Weight="-0.4" />
+            <LoraAdapter Include="adapters/math" BaseModel="base" Model="Emb" Embed="true" />
+            <LoraAdapter Include="adapters/raw" Merge="false" />
+        """;
+
+    private const string Program = """
+        using var math = App.MathModel.Load(verifyHashes: true);
+        using var duo = App.DuoModel.Load(verifyHashes: true);
+        using var emb = App.EmbModel.Load(verifyHashes: true);
+        Console.WriteLine($"loaded {App.MathModel.Description.Tensors.Count} {App.DuoModel.Description.Tensors.Count} {App.EmbModel.Description.Tensors.Count}");
+        """;
+
+    [Fact]
+    public void Publish_merges_once_remerges_on_change_and_build_run_and_clean_work()
+    {
+        using var app = new ConsumerProject(package, Items, Program);
+        File.AppendAllText(app.PathOf("Directory.Build.props"), "<Project><PropertyGroup><MathWeight Condition=\"'$(MathWeight)' == ''\">1.0</MathWeight></PropertyGroup></Project>");
+        app.CopyFixture("merge/linear_bf16/base", "base");
+        app.CopyFixture("merge/linear_bf16/adapters/a", "adapters/math");
+        app.CopyFixture("merge/two_adapters_weighted_bf16/base", "duobase");
+        app.CopyFixture("merge/two_adapters_weighted_bf16/adapters/a", "adapters/duo_a");
+        app.CopyFixture("merge/two_adapters_weighted_bf16/adapters/b", "adapters/duo_b");
+        app.CopyFixture("merge/linear_bf16/adapters/a", "adapters/raw");
+
+        // 1. First publish merges every model.
+        var first = app.Dotnet("publish", "-c", "Release", "-o", "out");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("into model 'Math'", first.Output);
+        Assert.Contains("into model 'Duo'", first.Output);
+        AssertSameAsEngine(app.PathOf("out", "models", "Math"), app.PathOf("base"), [(app.PathOf("adapters", "math"), 1.0)]);
+        AssertSameAsEngine(app.PathOf("out", "models", "Duo"), app.PathOf("duobase"),
+            [(app.PathOf("adapters", "duo_a"), 0.7), (app.PathOf("adapters", "duo_b"), -0.4)]);
+        Assert.Equal(
+            File.ReadAllBytes(Path.Combine(PackageFixture.FixturesDir, "merge/two_adapters_weighted_bf16/expected/model.safetensors")),
+            File.ReadAllBytes(app.PathOf("out", "models", "Duo", "model.safetensors")));
+        Assert.False(Directory.Exists(app.PathOf("out", "models", "Emb")), "an embedded model is not published as files");
+        Assert.Equal(
+            File.ReadAllBytes(app.PathOf("adapters", "raw", "adapter_model.safetensors")),
+            File.ReadAllBytes(app.PathOf("out", "models", "raw", "adapter_model.safetensors")));
+        var run = app.Dotnet(app.PathOf("out", "App.dll"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("loaded 21 ", run.Output);
+
+        // 2. Nothing changed: no merge, the merged files keep their timestamps.
+        var report = app.PathOf("out", "models", "Math", "lora-merge.json");
+        var stamp = File.GetLastWriteTimeUtc(report);
+        var second = app.Dotnet("publish", "-c", "Release", "-o", "out");
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.DoesNotContain("LoraMerge: merging", second.Output);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(report));
+
+        // 3. A changed Weight merges that model again, and only that model.
+        var third = app.Dotnet("publish", "-c", "Release", "-o", "out", "-p:MathWeight=0.5");
+        Assert.True(third.ExitCode == 0, third.ToString());
+        Assert.Contains("into model 'Math'", third.Output);
+        Assert.DoesNotContain("into model 'Duo'", third.Output);
+        AssertSameAsEngine(app.PathOf("out", "models", "Math"), app.PathOf("base"), [(app.PathOf("adapters", "math"), 0.5)]);
+
+        // 4. dotnet build + dotnet run without publishing.
+        var build = app.Dotnet("build", "-c", "Debug");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.True(File.Exists(app.PathOf("bin", "Debug", "net10.0", "models", "Math", "model.safetensors")));
+        var debugRun = app.Dotnet("run", "-c", "Debug", "--no-build");
+        Assert.True(debugRun.ExitCode == 0, debugRun.ToString());
+        Assert.Contains("loaded 21 ", debugRun.Output);
+
+        // 5. dotnet clean removes the merged folders from obj/ and bin/.
+        var clean = app.Dotnet("clean", "-c", "Debug");
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        Assert.False(Directory.Exists(app.PathOf("obj", "Debug", "net10.0", "lora")));
+        Assert.False(File.Exists(app.PathOf("bin", "Debug", "net10.0", "models", "Math", "model.safetensors")));
+    }
+
+    [Fact]
+    public void A_broken_adapter_fails_the_build_with_its_code_and_leaves_no_artifact()
+    {
+        using var app = new ConsumerProject(package,
+            """    <LoraAdapter Include="adapters/bad" BaseModel="base" Model="Bad" />""",
+            "Console.WriteLine(\"unreachable\");");
+        app.CopyFixture("merge/invalid/shape_mismatch/base", "base");
+        app.CopyFixture("merge/invalid/shape_mismatch/adapters/a", "adapters/bad");
+
+        var publish = app.Dotnet("publish", "-c", "Release", "-o", "out");
+
+        Assert.NotEqual(0, publish.ExitCode);
+        Assert.Contains("error LORA1202", publish.Output);
+        Assert.Contains("adapter_model.safetensors", publish.Output);
+        Assert.Contains("App.csproj", publish.Output);
+        Assert.False(Directory.Exists(app.PathOf("out", "models")));
+        Assert.False(Directory.Exists(app.PathOf("obj", "Release", "net10.0", "lora", "models")));
+    }
+
+    /// <summary>The folder the build produced equals what MergeEngine.Merge writes for the same inputs.</summary>
+    private static void AssertSameAsEngine(string built, string baseModel, (string Directory, double Weight)[] adapters)
+    {
+        var reference = Path.Combine(Directory.CreateTempSubdirectory("lora-e2e-ref-").FullName, "merged");
+        try
+        {
+            MergeEngine.Merge(new MergeOptions
+            {
+                BaseModelDirectory = baseModel,
+                Adapters = adapters.Select(a => new AdapterInput(a.Directory, a.Weight)).ToArray(),
+                OutputDirectory = reference,
+            });
+            var expectedFiles = Directory.EnumerateFiles(reference).Select(Path.GetFileName).Order().ToArray();
+            Assert.Equal(expectedFiles, Directory.EnumerateFiles(built).Select(Path.GetFileName).Order().ToArray());
+            foreach (var name in expectedFiles)
+            {
+                if (name == "lora-merge.json") continue;
+                Assert.True(File.ReadAllBytes(Path.Combine(reference, name!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(built, name!))),
+                    $"{name} differs from the engine's output");
+            }
+            // lora-merge.json records input paths relative to its own folder; everything that identifies the merge must match.
+            using var expected = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(reference, "lora-merge.json")));
+            using var actual = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(built, "lora-merge.json")));
+            Assert.Equal(expected.RootElement.GetProperty("fingerprint").GetString(), actual.RootElement.GetProperty("fingerprint").GetString());
+            Assert.Equal(expected.RootElement.GetProperty("outputs").GetRawText(), actual.RootElement.GetProperty("outputs").GetRawText());
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(reference)!, recursive: true);
+        }
+    }
+}
