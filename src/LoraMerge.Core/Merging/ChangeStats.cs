@@ -31,6 +31,29 @@ internal static class ChangeStats
         return changed;
     }
 
+    /// <summary>True when a stored 16-bit float is ±Inf or NaN (rounding a finite f32 can overflow to ±Inf).</summary>
+    public static bool HasInfinity(LoraMerge.Formats.DType dtype, ReadOnlySpan<byte> stored)
+    {
+        ushort exponent = dtype switch
+        {
+            LoraMerge.Formats.DType.BF16 => 0x7F80,
+            LoraMerge.Formats.DType.F16 => 0x7C00,
+            _ => 0,
+        };
+        if (exponent == 0)
+            return false;
+        var bits = MemoryMarshal.Cast<byte, ushort>(stored);
+        var mask = Vector256.Create(exponent);
+        int i = 0;
+        for (; i + 16 <= bits.Length; i += 16)
+            if (Vector256.EqualsAny(Vector256.Create(bits.Slice(i, 16)) & mask, mask))
+                return true;
+        for (; i < bits.Length; i++)
+            if ((bits[i] & exponent) == exponent)
+                return true;
+        return false;
+    }
+
     /// <summary>max |after − before| over finite pairs.</summary>
     public static double MaxAbsDifference(ReadOnlySpan<float> before, ReadOnlySpan<float> after)
     {

@@ -18,7 +18,8 @@ internal sealed class FactorMatrices
     public int Rank { get; }
     public float Scale { get; }
 
-    public ReadOnlySpan<float> LeftRow(long row) => Left.AsSpan(checked((int)(row * Rank)), Rank);
+    /// <summary>L's rows for stored rows [firstRow, firstRow + count).</summary>
+    public ReadOnlySpan<float> LeftRows(long firstRow, int count) => Left.AsSpan(checked((int)(firstRow * Rank)), count * Rank);
 
     public static FactorMatrices Load(LowRankTerm term, SafetensorsFile adapterFile, long rows, long columns)
     {

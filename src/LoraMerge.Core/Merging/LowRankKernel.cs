@@ -9,69 +9,105 @@ namespace LoraMerge.Merging;
 /// bit for bit against torch's f32 matmul), then <c>d = dot·s</c>, then <c>acc = acc + d</c>. Lanes are independent
 /// columns, so the vector and scalar paths give identical bits.
 /// </summary>
-internal static class LowRankKernel
+internal static unsafe class LowRankKernel
 {
-    private const int TileFloats = 32;
-
-    /// <param name="accumulator">One stored row in f32; the term is added in place.</param>
-    /// <param name="leftRow">L[p, 0..r).</param>
-    /// <param name="right">R as r rows of <paramref name="accumulator"/>.Length columns, row-major.</param>
-    public static void AddTerm(Span<float> accumulator, ReadOnlySpan<float> leftRow, ReadOnlySpan<float> right, float scale)
+    /// <summary>Adds <c>s·L·R</c> to a block of stored rows.</summary>
+    /// <param name="accumulator">rows × columns, row-major, f32; the term is added in place.</param>
+    /// <param name="left">L for these rows: rows × rank.</param>
+    /// <param name="right">R: rank × columns.</param>
+    public static void AddTerm(Span<float> accumulator, int rows, int columns, ReadOnlySpan<float> left, int rank, ReadOnlySpan<float> right, float scale)
     {
-        int columns = accumulator.Length;
-        int rank = leftRow.Length;
-        if (right.Length != checked(rank * columns))
-            throw new ArgumentException("Factor shapes do not match the row.", nameof(right));
+        if (accumulator.Length < checked(rows * columns) || left.Length < checked(rows * rank) || right.Length != checked(rank * columns))
+            throw new ArgumentException("Factor shapes do not match the block.");
+        fixed (float* acc = accumulator, l = left, r = right)
+        {
+            int p = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; p + 4 <= rows; p += 4)
+                    AddFourRows(acc + (long)p * columns, l + (long)p * rank, r, columns, rank, scale);
+            for (; p < rows; p++)
+                AddOneRow(acc + (long)p * columns, l + (long)p * rank, r, columns, rank, scale);
+        }
+    }
 
+    // Four rows share each load of R: 8 independent accumulators of 8 lanes, R read once per four rows.
+    private static void AddFourRows(float* acc, float* left, float* right, int columns, int rank, float scale)
+    {
+        var s = Vector256.Create(scale);
+        float* acc1 = acc + columns, acc2 = acc1 + columns, acc3 = acc2 + columns;
+        float* left1 = left + rank, left2 = left1 + rank, left3 = left2 + rank;
+        int c = 0;
+        for (; c + 16 <= columns; c += 16)
+        {
+            Vector256<float> d00 = default, d01 = default, d10 = default, d11 = default;
+            Vector256<float> d20 = default, d21 = default, d30 = default, d31 = default;
+            float* rk = right + c;
+            for (int k = 0; k < rank; k++, rk += columns)
+            {
+                var r0 = Vector256.Load(rk);
+                var r1 = Vector256.Load(rk + 8);
+                var l0 = Vector256.Create(left[k]);
+                var l1 = Vector256.Create(left1[k]);
+                var l2 = Vector256.Create(left2[k]);
+                var l3 = Vector256.Create(left3[k]);
+                d00 += l0 * r0; d01 += l0 * r1;
+                d10 += l1 * r0; d11 += l1 * r1;
+                d20 += l2 * r0; d21 += l2 * r1;
+                d30 += l3 * r0; d31 += l3 * r1;
+            }
+            Accumulate(acc + c, d00, d01, s);
+            Accumulate(acc1 + c, d10, d11, s);
+            Accumulate(acc2 + c, d20, d21, s);
+            Accumulate(acc3 + c, d30, d31, s);
+        }
+        if (c < columns)
+        {
+            AddColumns(acc, left, right, columns, rank, scale, c);
+            AddColumns(acc1, left1, right, columns, rank, scale, c);
+            AddColumns(acc2, left2, right, columns, rank, scale, c);
+            AddColumns(acc3, left3, right, columns, rank, scale, c);
+        }
+    }
+
+    private static void AddOneRow(float* acc, float* left, float* right, int columns, int rank, float scale)
+    {
         int c = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             var s = Vector256.Create(scale);
-            for (; c + TileFloats <= columns; c += TileFloats)
-                AddTile(accumulator, leftRow, right, columns, c, s);
-            for (; c + Vector256<float>.Count <= columns; c += Vector256<float>.Count)
-                AddVector(accumulator, leftRow, right, columns, c, s);
+            for (; c + 16 <= columns; c += 16)
+            {
+                Vector256<float> d0 = default, d1 = default;
+                float* rk = right + c;
+                for (int k = 0; k < rank; k++, rk += columns)
+                {
+                    var l = Vector256.Create(left[k]);
+                    d0 += l * Vector256.Load(rk);
+                    d1 += l * Vector256.Load(rk + 8);
+                }
+                Accumulate(acc + c, d0, d1, s);
+            }
         }
-        for (; c < columns; c++)
+        AddColumns(acc, left, right, columns, rank, scale, c);
+    }
+
+    // Scalar columns [from, columns): the same operations, one lane at a time.
+    private static void AddColumns(float* acc, float* left, float* right, int columns, int rank, float scale, int from)
+    {
+        for (int c = from; c < columns; c++)
         {
             float dot = 0f;
             for (int k = 0; k < rank; k++)
-                dot += leftRow[k] * right[k * columns + c];
-            accumulator[c] += dot * scale;
+                dot += left[k] * right[(long)k * columns + c];
+            acc[c] += dot * scale;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTile(Span<float> acc, ReadOnlySpan<float> left, ReadOnlySpan<float> right, int columns, int c, Vector256<float> s)
+    private static void Accumulate(float* acc, Vector256<float> d0, Vector256<float> d1, Vector256<float> s)
     {
-        var d0 = Vector256<float>.Zero;
-        var d1 = Vector256<float>.Zero;
-        var d2 = Vector256<float>.Zero;
-        var d3 = Vector256<float>.Zero;
-        for (int k = 0; k < left.Length; k++)
-        {
-            var l = Vector256.Create(left[k]);
-            var r = right.Slice(k * columns + c, TileFloats);
-            d0 += l * Vector256.Create(r);
-            d1 += l * Vector256.Create(r[8..]);
-            d2 += l * Vector256.Create(r[16..]);
-            d3 += l * Vector256.Create(r[24..]);
-        }
-        var a = acc.Slice(c, TileFloats);
-        (Vector256.Create((ReadOnlySpan<float>)a) + d0 * s).CopyTo(a);
-        (Vector256.Create((ReadOnlySpan<float>)a[8..]) + d1 * s).CopyTo(a[8..]);
-        (Vector256.Create((ReadOnlySpan<float>)a[16..]) + d2 * s).CopyTo(a[16..]);
-        (Vector256.Create((ReadOnlySpan<float>)a[24..]) + d3 * s).CopyTo(a[24..]);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddVector(Span<float> acc, ReadOnlySpan<float> left, ReadOnlySpan<float> right, int columns, int c, Vector256<float> s)
-    {
-        var d = Vector256<float>.Zero;
-        for (int k = 0; k < left.Length; k++)
-            d += Vector256.Create(left[k]) * Vector256.Create(right.Slice(k * columns + c, 8));
-        var a = acc.Slice(c, 8);
-        (Vector256.Create((ReadOnlySpan<float>)a) + d * s).CopyTo(a);
+        (Vector256.Load(acc) + d0 * s).Store(acc);
+        (Vector256.Load(acc + 8) + d1 * s).Store(acc + 8);
     }
 
     /// <summary>Multiplies each element by its column factor (DoRA per-column rescale).</summary>

@@ -15,7 +15,7 @@ internal sealed unsafe class TensorMerger(
     bool safeMerge,
     CancellationToken cancellationToken)
 {
-    private const int TargetBlockBytes = 256 * 1024;
+    private const int TargetBlockBytes = 64 * 1024;
 
     public TensorChange Produce(TensorJob job, SafetensorsFile baseFile, TensorWrite write)
     {
@@ -35,7 +35,7 @@ internal sealed unsafe class TensorMerger(
         var source = new RowSource(basePointer, rowBytes, dtype, replacement, baseFile.FilePath, job.Name);
 
         if (dora is { PerColumn: true })
-            dora.ComputeColumnNorms(rows, columns, (row, acc) => BuildRow(source, factors, row, acc), threads, cancellationToken);
+            dora.ComputeColumnNorms(rows, columns, (row, acc) => BuildRows(source, factors, row, 1, columns, acc), threads, cancellationToken);
 
         int rowsPerBlock = (int)Math.Clamp(TargetBlockBytes / Math.Max(1, rowBytes), 1, Math.Max(1, rows));
         long blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
@@ -46,29 +46,26 @@ internal sealed unsafe class TensorMerger(
             long firstRow = block * rowsPerBlock;
             int count = (int)Math.Min(rowsPerBlock, rows - firstRow);
             var output = ArrayPool<byte>.Shared.Rent(checked((int)(count * rowBytes)));
-            var acc = ArrayPool<float>.Shared.Rent(columns);
-            var written = ArrayPool<float>.Shared.Rent(columns);
+            var acc = ArrayPool<float>.Shared.Rent(count * columns);
             var before = ArrayPool<float>.Shared.Rent(columns);
             try
             {
                 var blockStats = default(BlockStats);
+                BuildRows(source, factors, firstRow, count, columns, acc);
                 for (int i = 0; i < count; i++)
                 {
                     long row = firstRow + i;
-                    var accRow = acc.AsSpan(0, columns);
-                    BuildRow(source, factors, row, accRow);
+                    var accRow = acc.AsSpan(i * columns, columns);
                     dora?.Apply(row, accRow);
                     var outRow = output.AsSpan((int)(i * rowBytes), (int)rowBytes);
                     FloatReader.Narrow(dtype, accRow, outRow);
-                    var writtenRow = written.AsSpan(0, columns);
-                    FloatReader.Widen(dtype, outRow, writtenRow, baseFile.FilePath, job.Name);
-                    if (safeMerge && !LowRankKernel.AllFinite(writtenRow))
+                    if (safeMerge && (!LowRankKernel.AllFinite(accRow) || ChangeStats.HasInfinity(dtype, outRow)))
                         throw NonFinite(job, row);
                     var baseRow = source.BaseRow(row);
                     var beforeRow = before.AsSpan(0, columns);
                     FloatReader.Widen(dtype, baseRow, beforeRow, baseFile.FilePath, job.Name);
                     blockStats.Changed += ChangeStats.CountDifferent(baseRow, outRow, elementSize);
-                    blockStats.MaxAbsDelta = Math.Max(blockStats.MaxAbsDelta, ChangeStats.MaxAbsDifference(beforeRow, writtenRow));
+                    blockStats.MaxAbsDelta = Math.Max(blockStats.MaxAbsDelta, ChangeStats.MaxAbsDifference(beforeRow, accRow));
                 }
                 write(firstRow * rowBytes, output.AsSpan(0, (int)(count * rowBytes)));
                 stats[block] = blockStats;
@@ -77,7 +74,6 @@ internal sealed unsafe class TensorMerger(
             {
                 ArrayPool<byte>.Shared.Return(output);
                 ArrayPool<float>.Shared.Return(acc);
-                ArrayPool<float>.Shared.Return(written);
                 ArrayPool<float>.Shared.Return(before);
             }
         });
@@ -92,11 +88,13 @@ internal sealed unsafe class TensorMerger(
         return new TensorChange(job.Name, job.Action, changed, maxDelta);
     }
 
-    private static void BuildRow(RowSource source, FactorMatrices[] factors, long row, Span<float> acc)
+    /// <summary>Rows [firstRow, firstRow + count) widened to f32 with every term added, adapter by adapter.</summary>
+    private static void BuildRows(RowSource source, FactorMatrices[] factors, long firstRow, int count, int columns, Span<float> acc)
     {
-        source.Widen(row, acc);
+        for (int i = 0; i < count; i++)
+            source.Widen(firstRow + i, acc.Slice(i * columns, columns));
         foreach (var f in factors)
-            LowRankKernel.AddTerm(acc, f.LeftRow(row), f.Right, f.Scale);
+            LowRankKernel.AddTerm(acc, count, columns, f.LeftRows(firstRow, count), f.Rank, f.Right, f.Scale);
     }
 
     private void RunParallel(long count, Action<long> body)
