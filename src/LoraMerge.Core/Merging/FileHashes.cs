@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 
@@ -42,7 +43,7 @@ internal sealed class FileHashes
     {
         private static readonly string? Root = ResolveRoot();
 
-        public static bool TryGet(FileInfo file, out string? hash)
+        public static bool TryGet(FileInfo file, [NotNullWhen(true)] out string? hash)
         {
             hash = null;
             if (Root is null)
