@@ -26,6 +26,22 @@ public sealed unsafe class SafetensorsFile : IDisposable
     public static SafetensorsFile Open(string path)
     {
         var fullPath = Path.GetFullPath(path);
+        try
+        {
+            return Map(fullPath);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new LoraException(ErrorCodes.FileNotFound, $"Safetensors file not found: {fullPath}", fullPath, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new LoraException(ErrorCodes.ReadFailed, $"Could not map safetensors file: {ex.Message}", fullPath, ex);
+        }
+    }
+
+    private static SafetensorsFile Map(string fullPath)
+    {
         MemoryMappedFile? map = null;
         MemoryMappedViewAccessor? view = null;
         var acquired = false;
@@ -48,19 +64,12 @@ public sealed unsafe class SafetensorsFile : IDisposable
             var header = SafetensorsHeader.Parse(all.Slice(8, headerLength), fileLength - 8 - headerLength, fullPath);
             return new SafetensorsFile(fullPath, map, view, pointer, header);
         }
-        catch (Exception ex)
+        catch
         {
             if (acquired) view!.SafeMemoryMappedViewHandle.ReleasePointer();
             view?.Dispose();
             map?.Dispose();
-            throw ex switch
-            {
-                FileNotFoundException or DirectoryNotFoundException =>
-                    new LoraException(ErrorCodes.FileNotFound, $"Safetensors file not found: {fullPath}", fullPath, ex),
-                IOException or UnauthorizedAccessException =>
-                    new LoraException(ErrorCodes.ReadFailed, $"Could not map safetensors file: {ex.Message}", fullPath, ex),
-                _ => ex is LoraException ? ex : new LoraException(ErrorCodes.ReadFailed, ex.Message, fullPath, ex),
-            };
+            throw;
         }
     }
 
