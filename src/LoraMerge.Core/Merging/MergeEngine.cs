@@ -16,12 +16,14 @@ public static class MergeEngine
     /// <summary>
     /// Plans, then writes the merged model folder: into a temp folder beside the target, renamed into place at the end.
     /// On failure or cancellation the temp folder is removed and any previous output is left as it was.
+    /// <paramref name="onInfo"/> receives informational messages (today one: that the merge runs on a CUDA device).
     /// </summary>
     public static MergeResult Merge(
         MergeOptions options,
         IProgress<MergeProgress>? progress = null,
         Action<LoraWarning>? onWarning = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Action<string>? onInfo = null)
     {
         var clock = Stopwatch.StartNew();
         var warnings = new List<LoraWarning>();
@@ -32,7 +34,7 @@ public static class MergeEngine
         }
 
         var plan = Plan(options, Warn);
-        string backend = MergeBackends.Resolve(options.Backend);
+        using var backend = MergeBackends.Resolve(options.Backend, onInfo);
         cancellationToken.ThrowIfCancellationRequested();
         using var output = OutputFolder.Create(options.OutputDirectory, options.Overwrite);
         var run = new MergeRun(plan, output, progress, cancellationToken, clock);
@@ -51,6 +53,8 @@ public static class MergeEngine
         foreach (var w in run.RoundedAwayWarnings())
             Warn(w);
         output.Commit();
+        foreach (var file in run.Outputs)
+            plan.Hashes.Remember(Path.Combine(output.FinalPath, file.Path), file.Sha256);
         return new MergeResult(output.FinalPath, warnings, clock.Elapsed, plan.TotalBytes);
     }
 }

@@ -13,10 +13,13 @@ internal sealed class MergeRun(
     Stopwatch clock)
 {
     private readonly List<TensorChange> _changes = [];
+
+    /// <summary>The files written, relative to the output folder, with their sha256.</summary>
+    public IReadOnlyList<FileRecord> Outputs { get; private set; } = [];
     private int _tensorsDone;
     private long _bytesDone;
 
-    public void WriteAll(string backend)
+    public void WriteAll(MergeBackend backend)
     {
         foreach (var input in BaseFiles())
             plan.Hashes.Start(input);
@@ -29,8 +32,16 @@ internal sealed class MergeRun(
             int threads = plan.Options.Threads > 0 ? plan.Options.Threads : Environment.ProcessorCount;
             var merger = new TensorMerger(adapterFiles, i => $"'{Path.GetFileName(plan.Adapters[i].Directory.TrimEnd('/', '\\'))}'",
                 threads, plan.Options.SafeMerge, cancellationToken);
-            foreach (var shard in plan.Shards)
-                WriteShard(shard, baseFiles, merger);
+            var producer = backend.CreateProducer(merger, adapterFiles, threads, cancellationToken);
+            try
+            {
+                foreach (var shard in plan.Shards)
+                    WriteShard(shard, baseFiles, producer);
+            }
+            finally
+            {
+                (producer as IDisposable)?.Dispose();
+            }
         }
         finally
         {
@@ -42,11 +53,12 @@ internal sealed class MergeRun(
 
         WriteIndexIfSharded();
         CopyCompanionFiles();
-        var outputs = OutputRecords();
+        Outputs = OutputRecords();
+        var outputs = Outputs;
         var baseRecords = BaseRecords();
         var adapterRecords = plan.Adapters.Select(a => (IReadOnlyList<FileRecord>)
             [Record(a.Directory, a.ConfigPath), Record(a.Directory, a.WeightsPath)]).ToArray();
-        MergeReport.Write(output.PathOf(MergeReport.FileName), plan, output.FinalPath, baseRecords, adapterRecords, outputs, _changes, backend);
+        MergeReport.Write(output.PathOf(MergeReport.FileName), plan, output.FinalPath, baseRecords, adapterRecords, outputs, _changes, backend.Name);
     }
 
     public IEnumerable<LoraWarning> RoundedAwayWarnings() =>
@@ -54,13 +66,13 @@ internal sealed class MergeRun(
             .Select(c => new LoraWarning(ErrorCodes.EffectRoundedAway,
                 $"The adapters' effect on '{c.Name}' rounded away entirely: the merged tensor equals the base bit for bit."));
 
-    private void WriteShard(OutputShard shard, Dictionary<string, SafetensorsFile> baseFiles, TensorMerger merger)
+    private void WriteShard(OutputShard shard, Dictionary<string, SafetensorsFile> baseFiles, ITensorProducer producer)
     {
         string path = output.PathOf(shard.FileName);
         if (shard.MirrorOf is { } mirrored && shard.Jobs.All(j => j.Action == TensorAction.Copy))
         {
             File.Copy(mirrored.FilePath, path);
-            plan.Hashes.Start(path);
+            plan.Hashes.Start(path, useCache: false);
             foreach (var job in shard.Jobs)
                 Advance(job);
             return;
@@ -80,12 +92,12 @@ internal sealed class MergeRun(
                 if (job.Action == TensorAction.Copy)
                     CopyTensor(baseFile, job.Base.Tensor, (offset, bytes) => destination.Write(slot, offset, bytes));
                 else
-                    _changes.Add(merger.Produce(job, baseFile, (offset, bytes) => destination.Write(slot, offset, bytes)));
+                    _changes.Add(producer.Produce(job, baseFile, (offset, bytes) => destination.Write(slot, offset, bytes)));
                 Advance(job);
             }
             destination.Complete();
         }
-        plan.Hashes.Start(path);
+        plan.Hashes.Start(path, useCache: false);
     }
 
     private static unsafe void CopyTensor(SafetensorsFile file, TensorInfo tensor, TensorWrite write)
@@ -134,7 +146,7 @@ internal sealed class MergeRun(
 
     private List<FileRecord> OutputRecords() =>
         Directory.EnumerateFiles(output.TempPath, "*", SearchOption.AllDirectories)
-            .Select(f => Record(output.TempPath, f))
+            .Select(f => new FileRecord(Path.GetRelativePath(output.TempPath, f).Replace('\\', '/'), new FileInfo(f).Length, plan.Hashes.Start(f, useCache: false).GetAwaiter().GetResult()))
             .OrderBy(r => r.Path, StringComparer.Ordinal)
             .ToList();
 

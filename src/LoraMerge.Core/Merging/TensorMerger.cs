@@ -13,7 +13,7 @@ internal sealed unsafe class TensorMerger(
     Func<int, string> adapterName,
     int threads,
     bool safeMerge,
-    CancellationToken cancellationToken)
+    CancellationToken cancellationToken) : ITensorProducer
 {
     private const int TargetBlockBytes = 64 * 1024;
 
