@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace AppWithAdapters;
+
+/// <summary>Command line: <c>[prompt] [--max-tokens N] [--temperature T] [--seed S]</c>.</summary>
+internal sealed record SampleOptions(string Prompt, int MaxTokens, float Temperature, int Seed)
+{
+    public const string Usage = "usage: AppWithAdapters [prompt] [--max-tokens 200] [--temperature 0.8] [--seed 1]";
+
+    public static bool TryParse(string[] args, out SampleOptions options, out string? error)
+    {
+        options = new SampleOptions("The server is down because ", 200, 0.8f, 1);
+        error = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                options = options with { Prompt = arg };
+                continue;
+            }
+            if (arg is "--help" or "-h")
+            {
+                error = "";
+                return false;
+            }
+            if (i + 1 >= args.Length)
+            {
+                error = $"{arg} needs a value";
+                return false;
+            }
+            string value = args[++i];
+            bool ok = arg switch
+            {
+                "--max-tokens" => int.TryParse(value, CultureInfo.InvariantCulture, out int n) && n >= 0 && Set(ref options, options with { MaxTokens = n }),
+                "--temperature" => float.TryParse(value, CultureInfo.InvariantCulture, out float t) && t >= 0 && Set(ref options, options with { Temperature = t }),
+                "--seed" => int.TryParse(value, CultureInfo.InvariantCulture, out int s) && Set(ref options, options with { Seed = s }),
+                _ => false,
+            };
+            if (!ok)
+            {
+                error = $"invalid option or value: {arg} {value}";
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool Set(ref SampleOptions target, SampleOptions value)
+    {
+        target = value;
+        return true;
+    }
+}
