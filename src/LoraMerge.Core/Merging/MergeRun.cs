@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LoraMerge.Diagnostics;
 using LoraMerge.Formats;
+using Microsoft.Win32.SafeHandles;
 
 namespace LoraMerge.Merging;
 
@@ -25,10 +26,14 @@ internal sealed class MergeRun(
             plan.Hashes.Start(input);
         var adapterFiles = plan.Adapters.Select(a => SafetensorsFile.Open(a.WeightsPath)).ToArray();
         var baseFiles = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+        var baseHandles = new Dictionary<string, SafeFileHandle>(StringComparer.Ordinal);
         try
         {
             foreach (var shard in plan.BaseModel.Weights.Shards)
+            {
                 baseFiles[shard.FilePath] = SafetensorsFile.Open(shard.FilePath);
+                baseHandles[shard.FilePath] = File.OpenHandle(shard.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read);
+            }
             int threads = plan.Options.Threads > 0 ? plan.Options.Threads : Environment.ProcessorCount;
             var merger = new TensorMerger(adapterFiles, i => $"'{Path.GetFileName(plan.Adapters[i].Directory.TrimEnd('/', '\\'))}'",
                 threads, plan.Options.SafeMerge, cancellationToken);
@@ -36,7 +41,7 @@ internal sealed class MergeRun(
             try
             {
                 foreach (var shard in plan.Shards)
-                    WriteShard(shard, baseFiles, producer);
+                    WriteShard(shard, baseFiles, baseHandles, producer);
             }
             finally
             {
@@ -49,6 +54,8 @@ internal sealed class MergeRun(
                 f.Dispose();
             foreach (var f in baseFiles.Values)
                 f.Dispose();
+            foreach (var h in baseHandles.Values)
+                h.Dispose();
         }
 
         WriteIndexIfSharded();
@@ -66,7 +73,8 @@ internal sealed class MergeRun(
             .Select(c => new LoraWarning(ErrorCodes.EffectRoundedAway,
                 $"The adapters' effect on '{c.Name}' rounded away entirely: the merged tensor equals the base bit for bit."));
 
-    private void WriteShard(OutputShard shard, Dictionary<string, SafetensorsFile> baseFiles, ITensorProducer producer)
+    private void WriteShard(OutputShard shard, Dictionary<string, SafetensorsFile> baseFiles,
+        Dictionary<string, SafeFileHandle> baseHandles, ITensorProducer producer)
     {
         string path = output.PathOf(shard.FileName);
         if (shard.MirrorOf is { } mirrored && shard.Jobs.All(j => j.Action == TensorAction.Copy))
@@ -90,7 +98,7 @@ internal sealed class MergeRun(
                 var baseFile = baseFiles[job.Base.Shard.FilePath];
                 int slot = index;
                 if (job.Action == TensorAction.Copy)
-                    CopyTensor(baseFile, job.Base.Tensor, (offset, bytes) => destination.Write(slot, offset, bytes));
+                    destination.CopyFrom(slot, baseHandles[job.Base.Shard.FilePath], job.Base.Shard.DataStart + job.Base.Tensor.DataOffset, job.Base.ByteLength);
                 else
                     _changes.Add(producer.Produce(job, baseFile, (offset, bytes) => destination.Write(slot, offset, bytes)));
                 Advance(job);
@@ -98,14 +106,6 @@ internal sealed class MergeRun(
             destination.Complete();
         }
         plan.Hashes.Start(path, useCache: false);
-    }
-
-    private static unsafe void CopyTensor(SafetensorsFile file, TensorInfo tensor, TensorWrite write)
-    {
-        const int Chunk = 1 << 30;
-        byte* start = file.GetPointer(tensor);
-        for (long offset = 0; offset < tensor.ByteLength; offset += Chunk)
-            write(offset, new ReadOnlySpan<byte>(start + offset, (int)Math.Min(Chunk, tensor.ByteLength - offset)));
     }
 
     private void Advance(TensorJob job)

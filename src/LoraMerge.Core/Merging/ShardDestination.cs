@@ -8,6 +8,9 @@ internal abstract class ShardDestination : IDisposable
 {
     public abstract void Write(int tensorIndex, long offsetInTensor, ReadOnlySpan<byte> bytes);
 
+    /// <summary>Copies a tensor's bytes straight from a base file.</summary>
+    public abstract void CopyFrom(int tensorIndex, SafeFileHandle source, long sourceOffset, long length);
+
     public abstract void Complete();
 
     public abstract void Dispose();
@@ -41,6 +44,9 @@ internal abstract class ShardDestination : IDisposable
         public override void Write(int tensorIndex, long offsetInTensor, ReadOnlySpan<byte> bytes) =>
             RandomAccess.Write(handle, bytes, header.DataStart + header.Tensors[tensorIndex].DataOffset + offsetInTensor);
 
+        public override void CopyFrom(int tensorIndex, SafeFileHandle source, long sourceOffset, long length) =>
+            FileRangeCopy.Copy(source, sourceOffset, handle, header.DataStart + header.Tensors[tensorIndex].DataOffset, length);
+
         // No fsync: like cp, the kernel writes back; the folder only becomes visible by rename once complete.
         public override void Complete()
         {
@@ -53,6 +59,10 @@ internal abstract class ShardDestination : IDisposable
     {
         public override void Write(int tensorIndex, long offsetInTensor, ReadOnlySpan<byte> bytes) =>
             writer.Write(tensorIndex, offsetInTensor, bytes);
+
+        public override void CopyFrom(int tensorIndex, SafeFileHandle source, long sourceOffset, long length) =>
+            FileRangeCopy.BufferedCopy((buffer, offset) => RandomAccess.Read(source, buffer, sourceOffset + offset),
+                (offset, bytes) => writer.Write(tensorIndex, offset, bytes), length);
 
         public override void Complete() => writer.Commit();
 

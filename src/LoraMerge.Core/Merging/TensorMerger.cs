@@ -1,6 +1,7 @@
 using System.Buffers;
 using LoraMerge.Diagnostics;
 using LoraMerge.Formats;
+using Microsoft.Win32.SafeHandles;
 
 namespace LoraMerge.Merging;
 
@@ -8,7 +9,7 @@ namespace LoraMerge.Merging;
 /// Produces the bytes of one changed tensor, row block by row block on all allowed threads. Each stored row is widened
 /// to f32, gets every term added in adapter order, is optionally DoRA-rescaled, checked, and rounded once.
 /// </summary>
-internal sealed unsafe class TensorMerger(
+internal sealed class TensorMerger(
     IReadOnlyList<SafetensorsFile> adapterFiles,
     Func<int, string> adapterName,
     int threads,
@@ -31,11 +32,16 @@ internal sealed unsafe class TensorMerger(
         var replacement = ReplacementRows.Load(job.Replacement, adapterFiles, rows, columns);
         var dora = job.Dora is null ? null : DoraScaling.Prepare(job.Dora, adapterFiles[job.Dora.AdapterIndex], rows, columns);
 
-        nint basePointer = (nint)baseFile.GetPointer(job.Base.Tensor);
-        var source = new RowSource(basePointer, rowBytes, dtype, replacement, baseFile.FilePath, job.Name);
+        // pread, not the mapping: on some hypervisors the first touch of every mapped page traps, which costs more than the copy.
+        using var baseHandle = File.OpenHandle(baseFile.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        var source = new RowSource(baseHandle, baseFile.Header.DataStart + job.Base.Tensor.DataOffset, rowBytes, dtype, replacement, baseFile.FilePath, job.Name);
 
         if (dora is { PerColumn: true })
-            dora.ComputeColumnNorms(rows, columns, (row, acc) => BuildRows(source, factors, row, 1, columns, acc), threads, cancellationToken);
+            dora.ComputeColumnNorms(rows, columns, (row, acc) =>
+            {
+                var rowBytesBuffer = new byte[rowBytes];
+                BuildRows(source, factors, row, 1, columns, rowBytesBuffer, acc);
+            }, threads, cancellationToken);
 
         int rowsPerBlock = (int)Math.Clamp(TargetBlockBytes / Math.Max(1, rowBytes), 1, Math.Max(1, rows));
         long blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
@@ -45,13 +51,16 @@ internal sealed unsafe class TensorMerger(
         {
             long firstRow = block * rowsPerBlock;
             int count = (int)Math.Min(rowsPerBlock, rows - firstRow);
-            var output = ArrayPool<byte>.Shared.Rent(checked((int)(count * rowBytes)));
+            int blockBytes = checked((int)(count * rowBytes));
+            var output = ArrayPool<byte>.Shared.Rent(blockBytes);
+            var baseBytes = ArrayPool<byte>.Shared.Rent(blockBytes);
             var acc = ArrayPool<float>.Shared.Rent(count * columns);
             var before = ArrayPool<float>.Shared.Rent(columns);
+            var written = ArrayPool<float>.Shared.Rent(columns);
             try
             {
                 var blockStats = default(BlockStats);
-                BuildRows(source, factors, firstRow, count, columns, acc);
+                BuildRows(source, factors, firstRow, count, columns, baseBytes, acc);
                 for (int i = 0; i < count; i++)
                 {
                     long row = firstRow + i;
@@ -61,11 +70,13 @@ internal sealed unsafe class TensorMerger(
                     FloatReader.Narrow(dtype, accRow, outRow);
                     if (safeMerge && (!LowRankKernel.AllFinite(accRow) || ChangeStats.HasInfinity(dtype, outRow)))
                         throw NonFinite(job, row);
-                    var baseRow = source.BaseRow(row);
+                    var baseRow = baseBytes.AsSpan((int)(i * rowBytes), (int)rowBytes);
                     var beforeRow = before.AsSpan(0, columns);
+                    var writtenRow = written.AsSpan(0, columns);
                     FloatReader.Widen(dtype, baseRow, beforeRow, baseFile.FilePath, job.Name);
+                    FloatReader.Widen(dtype, outRow, writtenRow, baseFile.FilePath, job.Name);
                     blockStats.Changed += ChangeStats.CountDifferent(baseRow, outRow, elementSize);
-                    blockStats.MaxAbsDelta = Math.Max(blockStats.MaxAbsDelta, ChangeStats.MaxAbsDifference(beforeRow, accRow));
+                    blockStats.MaxAbsDelta = Math.Max(blockStats.MaxAbsDelta, ChangeStats.MaxAbsDifference(beforeRow, writtenRow));
                 }
                 write(firstRow * rowBytes, output.AsSpan(0, (int)(count * rowBytes)));
                 stats[block] = blockStats;
@@ -74,7 +85,9 @@ internal sealed unsafe class TensorMerger(
             {
                 ArrayPool<byte>.Shared.Return(output);
                 ArrayPool<float>.Shared.Return(acc);
+                ArrayPool<byte>.Shared.Return(baseBytes);
                 ArrayPool<float>.Shared.Return(before);
+                ArrayPool<float>.Shared.Return(written);
             }
         });
 
@@ -89,10 +102,11 @@ internal sealed unsafe class TensorMerger(
     }
 
     /// <summary>Rows [firstRow, firstRow + count) widened to f32 with every term added, adapter by adapter.</summary>
-    private static void BuildRows(RowSource source, FactorMatrices[] factors, long firstRow, int count, int columns, Span<float> acc)
+    private static void BuildRows(RowSource source, FactorMatrices[] factors, long firstRow, int count, int columns, byte[] baseBytes, Span<float> acc)
     {
+        source.Read(firstRow, count, baseBytes);
         for (int i = 0; i < count; i++)
-            source.Widen(firstRow + i, acc.Slice(i * columns, columns));
+            source.Widen(firstRow + i, baseBytes.AsSpan((int)(i * source.RowBytes), (int)source.RowBytes), acc.Slice(i * columns, columns));
         foreach (var f in factors)
             LowRankKernel.AddTerm(acc, count, columns, f.LeftRows(firstRow, count), f.Rank, f.Right, f.Scale);
     }
@@ -123,15 +137,29 @@ internal sealed unsafe class TensorMerger(
     }
 
     /// <summary>Where a row's starting values come from: the base tensor, or an adapter's replacement rows.</summary>
-    private sealed class RowSource(nint basePointer, long rowBytes, DType dtype, ReplacementRows? replacement, string filePath, string tensorName)
+    private sealed class RowSource(SafeFileHandle handle, long tensorOffset, long rowBytes, DType dtype, ReplacementRows? replacement, string filePath, string tensorName)
     {
-        public ReadOnlySpan<byte> BaseRow(long row) => new((byte*)basePointer + row * rowBytes, (int)rowBytes);
+        public long RowBytes => rowBytes;
 
-        public void Widen(long row, Span<float> destination)
+        /// <summary>Reads the stored bytes of rows [firstRow, firstRow + count).</summary>
+        public void Read(long firstRow, int count, byte[] destination)
+        {
+            int length = checked((int)(count * rowBytes));
+            int done = 0;
+            while (done < length)
+            {
+                int n = RandomAccess.Read(handle, destination.AsSpan(done, length - done), tensorOffset + firstRow * rowBytes + done);
+                if (n <= 0)
+                    throw new LoraException(ErrorCodes.RangeOutsideFile, $"The file ended inside tensor '{tensorName}'; it was truncated while merging.", filePath);
+                done += n;
+            }
+        }
+
+        public void Widen(long row, ReadOnlySpan<byte> stored, Span<float> destination)
         {
             if (replacement is not null && replacement.TryGetRow(row, destination))
                 return;
-            FloatReader.Widen(dtype, BaseRow(row), destination, filePath, tensorName);
+            FloatReader.Widen(dtype, stored, destination, filePath, tensorName);
         }
     }
 
