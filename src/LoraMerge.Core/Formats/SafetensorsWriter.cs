@@ -52,7 +52,7 @@ public sealed class SafetensorsWriter : IDisposable
         SafeFileHandle? handle = null;
         try
         {
-            handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, fileLength);
+            handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, FileOptions.None, fileLength);
             RandomAccess.SetLength(handle, fileLength);
             RandomAccess.Write(handle, header, 0);
             return new SafetensorsWriter(fullPath, tempPath, handle, layout, header.Length);

@@ -22,6 +22,10 @@ internal sealed class FileHashes
 
     public string Get(string path) => Start(path).GetAwaiter().GetResult();
 
+    /// <summary>Supplies a hash computed elsewhere (an output hashed while written, or a copy of a hashed input).</summary>
+    public void Provide(string path, Task<string> hash) =>
+        _hashes[Path.GetFullPath(path)] = new Lazy<Task<string>>(() => hash);
+
     /// <summary>Records a freshly written output's hash so a later merge using it as input need not hash it again.</summary>
     public void Remember(string finalPath, string sha256) => PersistentCache.Store(new FileInfo(finalPath), sha256);
 

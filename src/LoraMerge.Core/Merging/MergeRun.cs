@@ -80,7 +80,7 @@ internal sealed class MergeRun(
         if (shard.MirrorOf is { } mirrored && shard.Jobs.All(j => j.Action == TensorAction.Copy))
         {
             File.Copy(mirrored.FilePath, path);
-            plan.Hashes.Start(path, useCache: false);
+            plan.Hashes.Provide(path, plan.Hashes.Start(mirrored.FilePath));
             foreach (var job in shard.Jobs)
                 Advance(job);
             return;
@@ -90,6 +90,7 @@ internal sealed class MergeRun(
         using (var destination = shard.MirrorOf is { } header
             ? ShardDestination.Mirror(path, header)
             : ShardDestination.New(path, shard.Jobs.Select(j => TensorSpec.From(j.Base.Tensor)).ToArray(), metadata))
+        using (var hash = new ProgressiveHash(destination.WritingPath))
         {
             for (int index = 0; index < shard.Jobs.Count; index++)
             {
@@ -101,11 +102,12 @@ internal sealed class MergeRun(
                     destination.CopyFrom(slot, baseHandles[job.Base.Shard.FilePath], job.Base.Shard.DataStart + job.Base.Tensor.DataOffset, job.Base.ByteLength);
                 else
                     _changes.Add(producer.Produce(job, baseFile, (offset, bytes) => destination.Write(slot, offset, bytes)));
+                hash.Advance(destination.EndOf(index));
                 Advance(job);
             }
+            plan.Hashes.Provide(path, hash.Complete(destination.FileLength));
             destination.Complete();
         }
-        plan.Hashes.Start(path, useCache: false);
     }
 
     private void Advance(TensorJob job)
