@@ -59,12 +59,4 @@ public sealed class RuntimeLoraTests(ITestOutputHelper output)
         Assert.True(baseLoss - loraLoss >= MinimumHeldOutGain,
             $"LoRA gained only {baseLoss - loraLoss:F4} nats/char (expected at least {MinimumHeldOutGain}).");
     }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // LEAD: merged-model comparison goes here once the merge engine lands. Sketch:
-    //   merge models/tiny-llama + adapters/bofh into a temp folder with the merge engine, open its
-    //   model.safetensors through SafetensorsWeights, build LlamaModel without an adapter, and assert that
-    //   LastLogits(reference.TokenIds) matches reference.LoraLogits (and the runtime-LoRA logits) within 1e-4,
-    //   and WindowedLoss on reference.HeldOutBofhIds matches reference.HeldOutBofhLoraLoss within 1e-3.
-    // ---------------------------------------------------------------------------------------------------------
 }
