@@ -3,6 +3,9 @@
 #   bash bench/merge-bench.sh            # ~1 GB bf16 Llama-shaped model, r=16 on q/k/v/o/gate/up/down
 #   LAYERS=48 HIDDEN=4096 INTER=11008 bash bench/merge-bench.sh   # ~20 GB model (needs ~45 GB of free disk)
 # Ratios: merge time / time of `cat base.safetensors > copy` (page cache warm), and PyTorch time / merge time.
+# Also: peak anonymous (non-file-backed) memory of the merge, and the median time of ModelWeights.Open on the merged
+# folder (what a generated Model.Load() does).
+# Columns: model | base size | cores | cat | merge | merge/cat | torch | torch/merge | peak anon | load
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAYERS=${LAYERS:-8} HIDDEN=${HIDDEN:-2048} INTER=${INTER:-5632} VOCAB=${VOCAB:-32000} RANK=${RANK:-16}
@@ -38,12 +41,13 @@ if [ "$TORCH" = 1 ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   torch_s=$(/usr/bin/python3 bench/torch_merge.py "$work/base" "$work/adapter" "$work/torch.safetensors" | sed -E 's/torch_seconds=//')
   rm -f "$work/torch.safetensors"
 fi
+load=$($tool load --model "$work/out" | sed -E 's/.*load_ms_median=([0-9.]+).*/\1/')
 rm -rf "$work/out"
 
 ratio=$(echo "$merge_s / $cat_s" | bc -l)
 torch_ratio=$([ -n "$torch_s" ] && echo "$torch_s / $merge_s" | bc -l || echo "n/a")
-result=$(printf '| %s | %.2f GB | %d | %.3f s | %.3f s | **%.2f×** | %s | %s | %.0f MB |' \
+result=$(printf '| %s | %.2f GB | %d | %.3f s | %.3f s | **%.2f×** | %s | %s | %.0f MB | %s ms |' \
   "layers=$LAYERS hidden=$HIDDEN inter=$INTER r=$RANK" "$(echo "$size/1e9" | bc -l)" "$(nproc)" "$cat_s" "$merge_s" "$ratio" \
-  "${torch_s:-n/a}" "$( [ "$torch_ratio" = n/a ] && echo n/a || printf '%.1f×' "$torch_ratio")" "$peak")
+  "${torch_s:-n/a}" "$( [ "$torch_ratio" = n/a ] && echo n/a || printf '%.1f×' "$torch_ratio")" "$peak" "$load")
 echo "$result"
 echo "$result" >> bench/merge-results.md
