@@ -1,18 +1,24 @@
 using System.IO.MemoryMappedFiles;
 using LoraMerge.Diagnostics;
+using Microsoft.Win32.SafeHandles;
 
 namespace LoraMerge.Formats;
 
-/// <summary>A read-only, memory-mapped safetensors file; tensor bytes are handed out as zero-copy spans.</summary>
+/// <summary>
+/// A read-only, memory-mapped safetensors file; tensor bytes are handed out as zero-copy spans, or copied into a
+/// caller's buffer with positional reads (<see cref="Read"/>) that never touch the mapping.
+/// </summary>
 public sealed unsafe class SafetensorsFile : IDisposable
 {
+    private readonly SafeFileHandle _handle;
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private byte* _base;
 
-    private SafetensorsFile(string filePath, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePointer, SafetensorsHeader header)
+    private SafetensorsFile(string filePath, SafeFileHandle handle, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePointer, SafetensorsHeader header)
     {
         FilePath = filePath;
+        _handle = handle;
         _map = map;
         _view = view;
         _base = basePointer;
@@ -42,18 +48,17 @@ public sealed unsafe class SafetensorsFile : IDisposable
 
     private static SafetensorsFile Map(string fullPath)
     {
+        SafeFileHandle? handle = null;
         MemoryMappedFile? map = null;
         MemoryMappedViewAccessor? view = null;
         var acquired = false;
         try
         {
-            long fileLength;
-            using (var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None))
-            {
-                fileLength = stream.Length;
-                if (fileLength < 8) SafetensorsHeader.CheckHeaderLength(default, fileLength, fullPath);
-                map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-            }
+            // The handle stays open beside the mapping: Read uses it for pread.
+            handle = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+            var fileLength = RandomAccess.GetLength(handle);
+            if (fileLength < 8) SafetensorsHeader.CheckHeaderLength(default, fileLength, fullPath);
+            map = MemoryMappedFile.CreateFromFile(handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
             view = map.CreateViewAccessor(0, fileLength, MemoryMappedFileAccess.Read);
             byte* pointer = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
@@ -62,13 +67,14 @@ public sealed unsafe class SafetensorsFile : IDisposable
             var all = new ReadOnlySpan<byte>(pointer, (int)Math.Min(fileLength, int.MaxValue));
             var headerLength = SafetensorsHeader.CheckHeaderLength(all[..8], fileLength, fullPath);
             var header = SafetensorsHeader.Parse(all.Slice(8, headerLength), fileLength - 8 - headerLength, fullPath);
-            return new SafetensorsFile(fullPath, map, view, pointer, header);
+            return new SafetensorsFile(fullPath, handle, map, view, pointer, header);
         }
         catch
         {
             if (acquired) view!.SafeMemoryMappedViewHandle.ReleasePointer();
             view?.Dispose();
             map?.Dispose();
+            handle?.Dispose();
             throw;
         }
     }
@@ -106,11 +112,50 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>The address of the tensor's first byte; valid until this file is disposed.</summary>
     public byte* GetPointer(TensorInfo tensor)
     {
+        CheckInside(tensor);
+        return _base + Header.DataStart + tensor.DataOffset;
+    }
+
+    /// <summary>
+    /// Copies the tensor's bytes from <paramref name="offsetInTensor"/> on into <paramref name="destination"/> with
+    /// positional reads on the file (page cache to buffer, the mapping is never touched) and returns how many bytes
+    /// were copied: the smaller of the destination's length and the bytes left in the tensor (0 at its end).
+    /// Safe to call from several threads at once.
+    /// </summary>
+    public int Read(TensorInfo tensor, long offsetInTensor, Span<byte> destination)
+    {
+        CheckInside(tensor);
+        ArgumentOutOfRangeException.ThrowIfNegative(offsetInTensor);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offsetInTensor, tensor.ByteLength);
+        var count = (int)Math.Min(destination.Length, tensor.ByteLength - offsetInTensor);
+        var fileOffset = Header.DataStart + tensor.DataOffset + offsetInTensor;
+        var done = 0;
+        try
+        {
+            while (done < count)
+            {
+                var n = RandomAccess.Read(_handle, destination[done..count], fileOffset + done);
+                if (n == 0)
+                {
+                    throw new LoraException(ErrorCodes.ReadFailed,
+                        $"Tensor '{tensor.Name}': the file ended at byte {fileOffset + done}; was it truncated while open?", FilePath);
+                }
+                done += n;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new LoraException(ErrorCodes.ReadFailed, $"Could not read tensor '{tensor.Name}': {ex.Message}", FilePath, ex);
+        }
+        return count;
+    }
+
+    private void CheckInside(TensorInfo tensor)
+    {
         ArgumentNullException.ThrowIfNull(tensor);
         ObjectDisposedException.ThrowIf(_base == null, this);
         if (tensor.DataOffset < 0 || tensor.ByteLength < 0 || tensor.DataOffset > Header.DataLength - tensor.ByteLength)
             throw new ArgumentException($"Tensor '{tensor.Name}' does not lie inside {FilePath}.", nameof(tensor));
-        return _base + Header.DataStart + tensor.DataOffset;
     }
 
     /// <summary>Looks a tensor up by name and returns its bytes; throws if the file has no such tensor.</summary>
@@ -124,5 +169,6 @@ public sealed unsafe class SafetensorsFile : IDisposable
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _map.Dispose();
+        _handle.Dispose();
     }
 }
