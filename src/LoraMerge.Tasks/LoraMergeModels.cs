@@ -69,7 +69,8 @@ public sealed class LoraMergeModels : MSBuildTask, ICancelableTask
                 {
                     if (!alreadyReported.Contains(warning)) Log.LogLoraWarning(warning, location, subject);
                 },
-                _cancellation.Token);
+                _cancellation.Token,
+                onInfo: message => Log.LogMessage(MessageImportance.High, $"LoraMerge: model '{name}': {message}"));
             Log.LogMessage(MessageImportance.High, string.Create(CultureInfo.InvariantCulture,
                 $"LoraMerge: model '{name}' merged: {result.BytesWritten / 1e6:F1} MB written in {result.Elapsed.TotalSeconds:F1} s"));
             return true;

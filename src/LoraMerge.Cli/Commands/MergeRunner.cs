@@ -21,7 +21,8 @@ internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, Can
         MergeResult result;
         try
         {
-            result = MergeEngine.Merge(options, view, warning => view.WriteLine(warning.ToString()), cancellationToken);
+            result = MergeEngine.Merge(options, view, warning => view.WriteLine(warning.ToString()), cancellationToken,
+                onInfo: message => view.WriteLine($"info: {message}"));
         }
         finally
         {
