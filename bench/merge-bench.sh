@@ -47,7 +47,7 @@ rm -rf "$work/out"
 ratio=$(echo "$merge_s / $cat_s" | bc -l)
 torch_ratio=$([ -n "$torch_s" ] && echo "$torch_s / $merge_s" | bc -l || echo "n/a")
 result=$(printf '| %s | %.2f GB | %d | %.3f s | %.3f s | **%.2f×** | %s | %s | %.0f MB | %s ms |' \
-  "layers=$LAYERS hidden=$HIDDEN inter=$INTER r=$RANK" "$(echo "$size/1e9" | bc -l)" "$(nproc)" "$cat_s" "$merge_s" "$ratio" \
+  "layers=$LAYERS hidden=$HIDDEN inter=$INTER r=$RANK" "$(echo "$size/1000000000" | bc -l)" "$(nproc)" "$cat_s" "$merge_s" "$ratio" \
   "${torch_s:-n/a}" "$( [ "$torch_ratio" = n/a ] && echo n/a || printf '%.1f×' "$torch_ratio")" "$peak" "$load")
 echo "$result"
 echo "$result" >> bench/merge-results.md

@@ -67,10 +67,16 @@ internal sealed class TensorMerger(
                     var accRow = acc.AsSpan(i * columns, columns);
                     dora?.Apply(row, accRow);
                     var outRow = output.AsSpan((int)(i * rowBytes), (int)rowBytes);
+                    var baseRow = baseBytes.AsSpan((int)(i * rowBytes), (int)rowBytes);
+                    if (dtype == DType.BF16)
+                    {
+                        if (!Bf16RowEpilogue.Finish(accRow, baseRow, outRow, ref blockStats.Changed, ref blockStats.MaxAbsDelta) && safeMerge)
+                            throw NonFinite(job, row);
+                        continue;
+                    }
                     FloatReader.Narrow(dtype, accRow, outRow);
                     if (safeMerge && (!LowRankKernel.AllFinite(accRow) || ChangeStats.HasInfinity(dtype, outRow)))
                         throw NonFinite(job, row);
-                    var baseRow = baseBytes.AsSpan((int)(i * rowBytes), (int)rowBytes);
                     var beforeRow = before.AsSpan(0, columns);
                     var writtenRow = written.AsSpan(0, columns);
                     FloatReader.Widen(dtype, baseRow, beforeRow, baseFile.FilePath, job.Name);

@@ -62,7 +62,7 @@ public static partial class HalfConversions
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> RoundToBf16(Vector256<float> value)
+    internal static Vector256<uint> RoundToBf16(Vector256<float> value)
     {
         Vector256<uint> bits = value.AsUInt32();
         Vector256<uint> rounded = (bits + Vector256.Create(0x7FFFu) + ((bits >> 16) & Vector256<uint>.One)) >> 16;
