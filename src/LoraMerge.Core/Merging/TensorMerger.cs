@@ -1,7 +1,6 @@
 using System.Buffers;
 using LoraMerge.Diagnostics;
 using LoraMerge.Formats;
-using Microsoft.Win32.SafeHandles;
 
 namespace LoraMerge.Merging;
 
@@ -32,9 +31,7 @@ internal sealed class TensorMerger(
         var replacement = ReplacementRows.Load(job.Replacement, adapterFiles, rows, columns);
         var dora = job.Dora is null ? null : DoraScaling.Prepare(job.Dora, adapterFiles[job.Dora.AdapterIndex], rows, columns);
 
-        // pread, not the mapping: on some hypervisors the first touch of every mapped page traps, which costs more than the copy.
-        using var baseHandle = File.OpenHandle(baseFile.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-        var source = new RowSource(baseHandle, baseFile.Header.DataStart + job.Base.Tensor.DataOffset, rowBytes, dtype, replacement, baseFile.FilePath, job.Name);
+        var source = new RowSource(baseFile, job.Base.Tensor, rowBytes, replacement);
 
         if (dora is { PerColumn: true })
             dora.ComputeColumnNorms(rows, columns, (row, acc) =>
@@ -143,7 +140,11 @@ internal sealed class TensorMerger(
     }
 
     /// <summary>Where a row's starting values come from: the base tensor, or an adapter's replacement rows.</summary>
-    private sealed class RowSource(SafeFileHandle handle, long tensorOffset, long rowBytes, DType dtype, ReplacementRows? replacement, string filePath, string tensorName)
+    /// <remarks>
+    /// Rows are read (pread), not taken from the mapping: on some hypervisors the first touch of every mapped page
+    /// traps, which costs more than the copy.
+    /// </remarks>
+    private sealed class RowSource(SafetensorsFile file, TensorInfo tensor, long rowBytes, ReplacementRows? replacement)
     {
         public long RowBytes => rowBytes;
 
@@ -151,12 +152,11 @@ internal sealed class TensorMerger(
         public void Read(long firstRow, int count, byte[] destination)
         {
             int length = checked((int)(count * rowBytes));
-            int done = 0;
-            while (done < length)
+            for (int done = 0; done < length;)
             {
-                int n = RandomAccess.Read(handle, destination.AsSpan(done, length - done), tensorOffset + firstRow * rowBytes + done);
+                int n = file.Read(tensor, firstRow * rowBytes + done, destination.AsSpan(done, length - done));
                 if (n <= 0)
-                    throw new LoraException(ErrorCodes.RangeOutsideFile, $"The file ended inside tensor '{tensorName}'; it was truncated while merging.", filePath);
+                    throw new LoraException(ErrorCodes.RangeOutsideFile, $"The file ended inside tensor '{tensor.Name}'.", file.FilePath);
                 done += n;
             }
         }
@@ -165,7 +165,7 @@ internal sealed class TensorMerger(
         {
             if (replacement is not null && replacement.TryGetRow(row, destination))
                 return;
-            FloatReader.Widen(dtype, stored, destination, filePath, tensorName);
+            FloatReader.Widen(tensor.DType, stored, destination, file.FilePath, tensor.Name);
         }
     }
 
