@@ -14,22 +14,11 @@ internal static class FloatReader
         return result;
     }
 
+    /// <summary>Widens a merge operand; only the dtypes a merge accepts (F32, F16, BF16).</summary>
     public static void Widen(DType dtype, ReadOnlySpan<byte> source, Span<float> destination, string filePath, string tensorName)
     {
-        switch (dtype)
-        {
-            case DType.F32:
-                MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
-                break;
-            case DType.BF16:
-                HalfConversions.Bf16ToF32(MemoryMarshal.Cast<byte, ushort>(source), destination);
-                break;
-            case DType.F16:
-                HalfConversions.F16ToF32(MemoryMarshal.Cast<byte, ushort>(source), destination);
-                break;
-            default:
-                throw UnsupportedDType(dtype, filePath, tensorName);
-        }
+        if (!DTypes.IsMergeable(dtype) || !FloatWidening.TryWiden(dtype, source, destination))
+            throw UnsupportedDType(dtype, filePath, tensorName);
     }
 
     /// <summary>Rounds f32 values to the stored dtype (round-to-nearest-even) and writes their bytes.</summary>

@@ -74,31 +74,8 @@ public sealed unsafe class ModelTensor
             throw new ArgumentException(
                 $"Tensor '{Name}' has {ElementCount} elements but the destination holds {destination.Length}.", nameof(destination));
         }
-        var data = Data;
-        switch (DType)
-        {
-            case DType.F32:
-                MemoryMarshal.Cast<byte, float>(data).CopyTo(destination);
-                break;
-            case DType.F16:
-                HalfConversions.F16ToF32(MemoryMarshal.Cast<byte, ushort>(data), destination);
-                break;
-            case DType.BF16:
-                HalfConversions.Bf16ToF32(MemoryMarshal.Cast<byte, ushort>(data), destination);
-                break;
-            case DType.F64:
-                var doubles = MemoryMarshal.Cast<byte, double>(data);
-                for (var i = 0; i < doubles.Length; i++) destination[i] = (float)doubles[i];
-                break;
-            case DType.F8_E4M3:
-                for (var i = 0; i < data.Length; i++) destination[i] = Float8.E4M3ToF32(data[i]);
-                break;
-            case DType.F8_E5M2:
-                for (var i = 0; i < data.Length; i++) destination[i] = Float8.E5M2ToF32(data[i]);
-                break;
-            default:
-                throw new InvalidOperationException($"Tensor '{Name}' is {DType}, not a floating-point dtype.");
-        }
+        if (!FloatWidening.TryWiden(DType, Data, destination))
+            throw new InvalidOperationException($"Tensor '{Name}' is {DType}, not a floating-point dtype.");
     }
 
     /// <summary>A new array with every element as f32 (see <see cref="CopyToFloat32"/>).</summary>

@@ -1,6 +1,4 @@
-using LoraMerge.Numerics;
-
-namespace LoraMerge.Runtime;
+namespace LoraMerge.Numerics;
 
 /// <summary>Widening of the two 8-bit float formats safetensors names (F8_E4M3 is the "FN" variant: no infinities, one NaN).</summary>
 internal static class Float8
