@@ -92,6 +92,22 @@ public sealed class MergedModelTests(ITestOutputHelper output) : IDisposable
         Assert.StartsWith("BOFH excuse #", text);
     }
 
+    [Fact]
+    public void TrimmedSelfContainedPublishHasNoTrimOrAotWarningsAndRuns()
+    {
+        string publish = Path.Combine(_temp, "trimmed");
+        var (code, log) = Run("dotnet", SamplePaths.RepoRoot, "publish", "samples/AppWithAdapters", "-c", "Release", "-r", "linux-x64",
+            "--self-contained", "-o", publish, "-nodeReuse:false", "-p:UseSharedCompilation=false");
+        Assert.True(code == 0, log);
+        var trimWarnings = log.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"warning IL\d{4}")).ToArray();
+        Assert.True(trimWarnings.Length == 0, string.Join('\n', trimWarnings));
+        Assert.False(File.Exists(Path.Combine(publish, "System.Private.Xml.dll")), "the self-contained publish was not trimmed");
+
+        var (runCode, text) = Run(Path.Combine(publish, "AppWithAdapters"), publish, "BOFH excuse #", "--max-tokens", "20", "--temperature", "0");
+        Assert.True(runCode == 0, text);
+        Assert.StartsWith("BOFH excuse #", text);
+    }
+
     private static (int Code, string Output) Run(string file, string workingDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
