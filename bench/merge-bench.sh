@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Merge speed and memory, measured in one run; appends the result to bench/README.md.
+# Merge speed and memory, measured in one run; adds the result as a row of the table in bench/README.md.
 #   bash bench/merge-bench.sh            # ~1 GB bf16 Llama-shaped model, r=16 on q/k/v/o/gate/up/down
-#   LAYERS=48 HIDDEN=4096 INTER=11008 bash bench/merge-bench.sh   # ~20 GB model (needs ~45 GB of free disk)
+#   LAYERS=48 HIDDEN=4096 INTER=11008 ROUNDS=1 TORCH=0 bash bench/merge-bench.sh   # ~20 GB model (~45 GB of free disk;
+#   the torch script holds the merged model in memory, so it is skipped there)
 # Ratios: merge time / time of `cat base.safetensors > copy` (page cache warm), and PyTorch time / merge time.
 # Also: peak anonymous (non-file-backed) memory of the merge, and the median time of ModelWeights.Open on the merged
 # folder (what a generated Model.Load() does).
@@ -9,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAYERS=${LAYERS:-8} HIDDEN=${HIDDEN:-2048} INTER=${INTER:-5632} VOCAB=${VOCAB:-32000} RANK=${RANK:-16}
-TORCH=${TORCH:-1}
+TORCH=${TORCH:-1} ROUNDS=${ROUNDS:-3}
 work=bench/work/llama-$LAYERS-$HIDDEN-$INTER-r$RANK
 art=bench/out
 
@@ -25,7 +26,7 @@ seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); echo
 
 cat "$base" > /dev/null   # warm the page cache
 cat_times=() merge_times=() peak=""
-for i in 1 2 3; do
+for i in $(seq "$ROUNDS"); do
   rm -f "$work/copy.safetensors"
   cat_times+=("$(seconds sh -c "cat '$base' > '$work/copy.safetensors'")")
   rm -f "$work/copy.safetensors"
@@ -50,4 +51,5 @@ result=$(printf '| %s | %.2f GB | %d | %.3f s | %.3f s | **%.2f×** | %s | %s | 
   "layers=$LAYERS hidden=$HIDDEN inter=$INTER r=$RANK" "$(echo "$size/1000000000" | bc -l)" "$(nproc)" "$cat_s" "$merge_s" "$ratio" \
   "${torch_s:-n/a}" "$( [ "$torch_ratio" = n/a ] && echo n/a || printf '%.1f×' "$torch_ratio")" "$peak" "$load")
 echo "$result"
-echo "$result" >> bench/merge-results.md
+# Record the row in bench/README.md, right under the merge table's marker line.
+sed -i "/<!-- merge-results -->/a $(printf '%s' "$result" | sed 's/[\/&]/\\&/g')" bench/README.md
