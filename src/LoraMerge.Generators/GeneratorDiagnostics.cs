@@ -21,10 +21,10 @@ internal static class GeneratorDiagnostics
         "LORAGEN004", "Unsupported model manifest formatVersion", "Model manifest formatVersion {0} is not supported by this generator (supported: {1})");
 
     public static readonly DiagnosticDescriptor DuplicateModelName = Error(
-        "LORAGEN005", "Duplicate model name", "Model name '{0}' is declared by more than one model manifest; no class is generated for it");
+        "LORAGEN005", "Duplicate model name", "Model name '{0}' gives the same class name as another model manifest; no class is generated for it");
 
     public static readonly DiagnosticDescriptor InvalidModelName = Error(
-        "LORAGEN006", "Invalid model name", "Model name '{0}' is not a valid C# identifier (letters, digits and '_', not starting with a digit)");
+        "LORAGEN006", "Invalid model name", "Model name '{0}' is not a valid model folder name (ASCII letters, digits, '_', '-' and '.', not starting with '.')");
 
     public static readonly DiagnosticDescriptor DuplicateTensorName = Error(
         "LORAGEN007", "Duplicate tensor name", "Tensor '{0}' is listed more than once in the model manifest");

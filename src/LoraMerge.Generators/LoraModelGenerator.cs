@@ -58,13 +58,17 @@ public sealed class LoraModelGenerator : IIncrementalGenerator
     private static DuplicateNames FindDuplicates(ImmutableArray<(string Name, LocationInfo? Location)> names)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (name, _) in names) counts[name] = counts.TryGetValue(name, out var n) ? n + 1 : 1;
+        foreach (var (name, _) in names)
+        {
+            var className = Naming.Identifiers.ClassNameOf(name);
+            counts[className] = counts.TryGetValue(className, out var n) ? n + 1 : 1;
+        }
 
         var duplicated = new List<string>();
         var errors = new List<DiagnosticInfo>();
         foreach (var (name, location) in names)
         {
-            if (counts[name] < 2) continue;
+            if (counts[Naming.Identifiers.ClassNameOf(name)] < 2) continue;
             if (!duplicated.Contains(name)) duplicated.Add(name);
             errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.DuplicateModelName, location, name));
         }

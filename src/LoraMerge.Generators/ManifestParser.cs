@@ -69,7 +69,7 @@ internal static class ManifestParser
         if (name is not null)
         {
             nameLocation = context.At(name);
-            if (!Identifiers.IsPlainIdentifier(name.Text!))
+            if (!Identifiers.IsModelName(name.Text!))
             {
                 errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.InvalidModelName, nameLocation, name.Text!));
             }

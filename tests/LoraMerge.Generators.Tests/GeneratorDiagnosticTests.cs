@@ -106,16 +106,16 @@ public class GeneratorDiagnosticTests
     }
 
     [Theory]
-    [InlineData("3Math")]
     [InlineData("My Model")]
-    [InlineData("class")]
+    [InlineData("a/b")]
+    [InlineData(".hidden")]
     [InlineData("")]
     [InlineData("Modèle")]
     public void Bad_model_name_is_LORAGEN006_at_the_name(string name)
     {
         var json = Manifests.Gpt2(name);
         var d = Single(json, "LORAGEN006");
-        Assert.Contains($"Model name '{name}' is not a valid C# identifier", d.GetMessage());
+        Assert.Contains($"Model name '{name}' is not a valid model folder name", d.GetMessage());
         Assert.Equal($"\"{name}\"", Covered(json, d));
     }
 

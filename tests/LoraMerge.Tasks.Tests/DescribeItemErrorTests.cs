@@ -68,8 +68,8 @@ public sealed class DescribeItemErrorTests
     [InlineData("Merge", "yes")]
     [InlineData("SafeMerge", "1")]
     [InlineData("Embed", "maybe")]
-    [InlineData("Model", "my-model")]
-    [InlineData("Model", "3d")]
+    [InlineData("Model", "my model")]
+    [InlineData("Model", ".hidden")]
     public void Invalid_metadata_is_reported_with_its_name(string name, string value)
     {
         using var project = TestProject.Create($"<LoraAdapter Include=\"adapters/math\" {name}=\"{value}\" />");

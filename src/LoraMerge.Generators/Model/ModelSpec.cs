@@ -11,7 +11,7 @@ internal sealed record ModelSpec(
     EquatableArray<ConfigEntry> Config,
     EquatableArray<TensorSpec> Tensors)
 {
-    public string ClassName => Name + "Model";
+    public string ClassName => Naming.Identifiers.ClassNameOf(Name);
 }
 
 /// <summary>One tensor as compiled in: name, safetensors dtype name, shape and the file (relative to the artifact) holding it.</summary>

@@ -35,16 +35,10 @@ internal static class AdapterItemReader
 
         var model = item.GetMetadata(ModelMetadata).Trim();
         if (model.Length == 0) model = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
-        if (merge && !IsValidModelName(model))
+        if (!IsValidModelName(model))
         {
             Fail(ErrorCodes.InvalidItemMetadata,
-                $"LoraAdapter '{item.ItemSpec}': Model '{model}' is not a valid model name. It names the folder {model}/ and the generated class {model}Model, so use ASCII letters, digits and '_', not starting with a digit (set Model=\"...\" when the adapter folder's name does not fit).");
-        }
-
-        if (!merge && !IsValidFolderName(model))
-        {
-            Fail(ErrorCodes.InvalidItemMetadata,
-                $"LoraAdapter '{item.ItemSpec}': Model '{model}' is not a valid folder name (use ASCII letters, digits, '_', '-' and '.').");
+                $"LoraAdapter '{item.ItemSpec}': Model '{model}' is not a valid model name: it names the folder {model}/, so use ASCII letters, digits, '_', '-' and '.', not starting with '.' (set Model=\"...\" when the adapter folder's name does not fit).");
         }
 
         var baseModelText = item.GetMetadata(BaseModelMetadata).Trim();
@@ -66,21 +60,10 @@ internal static class AdapterItemReader
         return new AdapterItem(item.ItemSpec, Path.TrimEndingDirectorySeparator(directory), model, baseModel, merge, weight, safeMerge, embed, location);
     }
 
-    /// <summary>A merged model's name is also the generated class's name (plus "Model").</summary>
+    /// <summary>A model's name is the folder models/NAME/ (the generated class is its PascalCase form plus "Model").</summary>
     public static bool IsValidModelName(string name)
     {
-        if (name.Length == 0 || char.IsAsciiDigit(name[0])) return false;
-        foreach (var c in name)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
-        }
-        return true;
-    }
-
-    /// <summary>Unmerged adapters only name a folder.</summary>
-    public static bool IsValidFolderName(string name)
-    {
-        if (name.Length == 0 || name == "." || name == "..") return false;
+        if (name.Length == 0 || name[0] == '.') return false;
         foreach (var c in name)
         {
             if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')) return false;
