@@ -60,7 +60,7 @@ internal sealed class MergeCommandLine
 
     public Option<int> Threads { get; } = new("--threads")
     {
-        Description = "Worker threads; 0 (the default) uses every core.",
+        Description = "Merge threads; 0 (the default) uses every core but one, which hashes the output while it is written.",
         HelpName = "N",
     };
 
@@ -89,7 +89,7 @@ internal sealed class MergeCommandLine
         Backend.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         Threads.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 0) result.AddError("--threads must be 0 (all cores) or a positive number.");
+            if (result.GetValueOrDefault<int>() < 0) result.AddError("--threads must be 0 (automatic) or a positive number.");
         });
     }
 

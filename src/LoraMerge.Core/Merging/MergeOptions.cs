@@ -25,7 +25,7 @@ public sealed record MergeOptions
     /// <summary>Re-shard the output by this byte budget; null keeps the base's shard layout.</summary>
     public long? MaxShardSize { get; init; }
 
-    /// <summary>Worker threads; 0 means all cores.</summary>
+    /// <summary>Merge threads; 0 means all cores but one (that one hashes the output while it is written).</summary>
     public int Threads { get; init; }
 
     public MergeBackendKind Backend { get; init; } = MergeBackendKind.Auto;

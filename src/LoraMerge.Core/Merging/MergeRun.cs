@@ -34,7 +34,8 @@ internal sealed class MergeRun(
                 baseFiles[shard.FilePath] = SafetensorsFile.Open(shard.FilePath);
                 baseHandles[shard.FilePath] = File.OpenHandle(shard.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read);
             }
-            int threads = plan.Options.Threads > 0 ? plan.Options.Threads : Environment.ProcessorCount;
+            // By default one core is left to the thread that hashes each output shard while it is written.
+            int threads = plan.Options.Threads > 0 ? plan.Options.Threads : Math.Max(1, Environment.ProcessorCount - 1);
             var merger = new TensorMerger(adapterFiles, i => $"'{Path.GetFileName(plan.Adapters[i].Directory.TrimEnd('/', '\\'))}'",
                 threads, plan.Options.SafeMerge, cancellationToken);
             var producer = backend.CreateProducer(merger, adapterFiles, threads, cancellationToken);
