@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -13,6 +14,7 @@ namespace LoraMerge.Merging;
 internal static class Bf16RowEpilogue
 {
     /// <returns>False when a value is not finite (before or after rounding).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Finish(ReadOnlySpan<float> merged, ReadOnlySpan<byte> baseRow, Span<byte> output, ref long changed, ref double maxAbsDelta)
     {
         var before = MemoryMarshal.Cast<byte, ushort>(baseRow);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -14,6 +15,7 @@ internal static class ChangeStats
         _ => throw new ArgumentOutOfRangeException(nameof(elementSize)),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long CountDifferent<T>(ReadOnlySpan<T> before, ReadOnlySpan<T> after)
         where T : unmanaged, IBinaryInteger<T>
     {
@@ -32,6 +34,7 @@ internal static class ChangeStats
     }
 
     /// <summary>True when a stored 16-bit float is ±Inf or NaN (rounding a finite f32 can overflow to ±Inf).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool HasInfinity(LoraMerge.Formats.DType dtype, ReadOnlySpan<byte> stored)
     {
         ushort exponent = dtype switch
@@ -55,6 +58,7 @@ internal static class ChangeStats
     }
 
     /// <summary>max |after − before| over finite pairs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double MaxAbsDifference(ReadOnlySpan<float> before, ReadOnlySpan<float> after)
     {
         var max = Vector256<float>.Zero;

@@ -15,6 +15,7 @@ internal static unsafe class LowRankKernel
     /// <param name="accumulator">rows × columns, row-major, f32; the term is added in place.</param>
     /// <param name="left">L for these rows: rows × rank.</param>
     /// <param name="right">R: rank × columns.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddTerm(Span<float> accumulator, int rows, int columns, ReadOnlySpan<float> left, int rank, ReadOnlySpan<float> right, float scale)
     {
         if (accumulator.Length < checked(rows * columns) || left.Length < checked(rows * rank) || right.Length != checked(rank * columns))
@@ -31,6 +32,7 @@ internal static unsafe class LowRankKernel
     }
 
     // Four rows share each load of R: 8 independent accumulators of 8 lanes, R read once per four rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddFourRows(float* acc, float* left, float* right, int columns, int rank, float scale)
     {
         var s = Vector256.Create(scale);
@@ -69,6 +71,7 @@ internal static unsafe class LowRankKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddOneRow(float* acc, float* left, float* right, int columns, int rank, float scale)
     {
         int c = 0;
@@ -92,6 +95,7 @@ internal static unsafe class LowRankKernel
     }
 
     // Scalar columns [from, columns): the same operations, one lane at a time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddColumns(float* acc, float* left, float* right, int columns, int rank, float scale, int from)
     {
         for (int c = from; c < columns; c++)
@@ -111,6 +115,7 @@ internal static unsafe class LowRankKernel
     }
 
     /// <summary>Multiplies each element by its column factor (DoRA per-column rescale).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScaleColumns(Span<float> row, ReadOnlySpan<float> factors)
     {
         int c = 0;
@@ -121,6 +126,7 @@ internal static unsafe class LowRankKernel
     }
 
     /// <summary>Multiplies every element by one factor (DoRA per-row rescale).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(Span<float> row, float factor)
     {
         int c = 0;
@@ -132,6 +138,7 @@ internal static unsafe class LowRankKernel
     }
 
     /// <summary>True when every value is finite (no NaN, no ±Inf).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllFinite(ReadOnlySpan<float> values)
     {
         int c = 0;
@@ -150,6 +157,7 @@ internal static unsafe class LowRankKernel
     }
 
     /// <summary>Sum of squares in f64, sequential (deterministic).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SumOfSquares(ReadOnlySpan<float> values)
     {
         double sum = 0;

@@ -8,6 +8,7 @@ public static partial class HalfConversions
 {
     /// <summary>Widens every bfloat16 bit pattern in <paramref name="source"/> to <see cref="float"/>; same results as <see cref="Bf16ToF32(ushort)"/>.</summary>
     /// <exception cref="ArgumentException">The spans have different lengths.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Bf16ToF32(ReadOnlySpan<ushort> source, Span<float> destination)
     {
         ThrowIfLengthsDiffer(source.Length, destination.Length);

@@ -8,6 +8,7 @@ public static partial class HalfConversions
 {
     /// <summary>Rounds every <see cref="float"/> in <paramref name="source"/> to IEEE binary16; same results as <see cref="F32ToF16(float)"/>.</summary>
     /// <exception cref="ArgumentException">The spans have different lengths.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void F32ToF16(ReadOnlySpan<float> source, Span<ushort> destination)
     {
         ThrowIfLengthsDiffer(source.Length, destination.Length);
