@@ -23,6 +23,10 @@ public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture
         using var duo = App.DuoModel.Load(verifyHashes: true);
         using var emb = App.EmbModel.Load(verifyHashes: true);
         Console.WriteLine($"loaded {App.MathModel.Description.Tensors.Count} {App.DuoModel.Description.Tensors.Count} {App.EmbModel.Description.Tensors.Count}");
+        var q = math.Model.Layers[0].SelfAttn.QProj.Weight;
+        Console.WriteLine($"math q {string.Join("x", q.Shape)} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(q.Data))}");
+        var embQ = emb.Model.Layers[0].SelfAttn.QProj.Weight;
+        Console.WriteLine($"emb q {string.Join("x", embQ.Shape)} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(embQ.Data))}");
         """;
 
     [Fact]
@@ -55,6 +59,10 @@ public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture
         var run = app.Dotnet(app.PathOf("out", "App.dll"));
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("loaded 21 ", run.Output);
+        // The typed path reads exactly the merge engine's bytes, from files (Math) and from embedded resources (Emb).
+        var (shape, sha) = ExpectedTensor("merge/linear_bf16/expected/model.safetensors", "model.layers.0.self_attn.q_proj.weight");
+        Assert.Contains($"math q {shape} {sha}", run.Output);
+        Assert.Contains($"emb q {shape} {sha}", run.Output);
 
         // 2. Nothing changed: no merge, the merged files keep their timestamps.
         var report = app.PathOf("out", "models", "Math", "lora-merge.json");
@@ -103,6 +111,13 @@ public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture
         Assert.Contains("App.csproj", publish.Output);
         Assert.False(Directory.Exists(app.PathOf("out", "models")));
         Assert.False(Directory.Exists(app.PathOf("obj", "Release", "net10.0", "lora", "models")));
+    }
+
+    private static (string Shape, string Sha256) ExpectedTensor(string fixture, string name)
+    {
+        using var file = LoraMerge.Formats.SafetensorsFile.Open(Path.Combine(PackageFixture.FixturesDir, fixture));
+        var tensor = file.Header.Find(name)!;
+        return (string.Join("x", tensor.Shape), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file.GetBytes(tensor))));
     }
 
     /// <summary>The folder the build produced equals what MergeEngine.Merge writes for the same inputs.</summary>
