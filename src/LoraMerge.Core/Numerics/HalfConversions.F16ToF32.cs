@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace LoraMerge.Numerics;
@@ -8,49 +7,14 @@ public static partial class HalfConversions
 {
     /// <summary>Widens every IEEE binary16 bit pattern in <paramref name="source"/> to <see cref="float"/>; same results as <see cref="F16ToF32(ushort)"/>.</summary>
     /// <exception cref="ArgumentException">The spans have different lengths.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void F16ToF32(ReadOnlySpan<ushort> source, Span<float> destination)
+    public static void F16ToF32(ReadOnlySpan<ushort> source, Span<float> destination) => WidenAll<F16Widening>(source, destination);
+
+    private readonly struct F16Widening : IWidening
     {
-        ThrowIfLengthsDiffer(source.Length, destination.Length);
-        ref ushort src = ref MemoryMarshal.GetReference(source);
-        ref uint dst = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(destination));
-        nuint length = (nuint)source.Length;
-        nuint i = 0;
-
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector512<ushort>.Count <= length; i += (nuint)Vector512<ushort>.Count)
-            {
-                (Vector512<uint> lower, Vector512<uint> upper) = Vector512.Widen(Vector512.LoadUnsafe(ref src, i));
-                WidenF16(lower).StoreUnsafe(ref dst, i);
-                WidenF16(upper).StoreUnsafe(ref dst, i + (nuint)Vector512<uint>.Count);
-            }
-        }
-
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector256<ushort>.Count <= length; i += (nuint)Vector256<ushort>.Count)
-            {
-                (Vector256<uint> lower, Vector256<uint> upper) = Vector256.Widen(Vector256.LoadUnsafe(ref src, i));
-                WidenF16(lower).StoreUnsafe(ref dst, i);
-                WidenF16(upper).StoreUnsafe(ref dst, i + (nuint)Vector256<uint>.Count);
-            }
-        }
-
-        if (Vector128.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector128<ushort>.Count <= length; i += (nuint)Vector128<ushort>.Count)
-            {
-                (Vector128<uint> lower, Vector128<uint> upper) = Vector128.Widen(Vector128.LoadUnsafe(ref src, i));
-                WidenF16(lower).StoreUnsafe(ref dst, i);
-                WidenF16(upper).StoreUnsafe(ref dst, i + (nuint)Vector128<uint>.Count);
-            }
-        }
-
-        for (; i < length; i++)
-        {
-            Unsafe.Add(ref dst, i) = BitConverter.SingleToUInt32Bits(F16ToF32(Unsafe.Add(ref src, i)));
-        }
+        public static uint Widen(ushort bits) => BitConverter.SingleToUInt32Bits(F16ToF32(bits));
+        public static Vector512<uint> Widen(Vector512<uint> bits) => WidenF16(bits);
+        public static Vector256<uint> Widen(Vector256<uint> bits) => WidenF16(bits);
+        public static Vector128<uint> Widen(Vector128<uint> bits) => WidenF16(bits);
     }
 
     // Same arithmetic as the scalar F16ToF32, computed for every lane and blended by the lane's class.

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace LoraMerge.Numerics;
@@ -8,49 +7,14 @@ public static partial class HalfConversions
 {
     /// <summary>Rounds every <see cref="float"/> in <paramref name="source"/> to bfloat16; same results as <see cref="F32ToBf16(float)"/>.</summary>
     /// <exception cref="ArgumentException">The spans have different lengths.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void F32ToBf16(ReadOnlySpan<float> source, Span<ushort> destination)
+    public static void F32ToBf16(ReadOnlySpan<float> source, Span<ushort> destination) => NarrowAll<Bf16Narrowing>(source, destination);
+
+    private readonly struct Bf16Narrowing : INarrowing
     {
-        ThrowIfLengthsDiffer(source.Length, destination.Length);
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref ushort dst = ref MemoryMarshal.GetReference(destination);
-        nuint length = (nuint)source.Length;
-        nuint i = 0;
-
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector512<ushort>.Count <= length; i += (nuint)Vector512<ushort>.Count)
-            {
-                Vector512<uint> lower = RoundToBf16(Vector512.LoadUnsafe(ref src, i));
-                Vector512<uint> upper = RoundToBf16(Vector512.LoadUnsafe(ref src, i + (nuint)Vector512<float>.Count));
-                Vector512.Narrow(lower, upper).StoreUnsafe(ref dst, i);
-            }
-        }
-
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector256<ushort>.Count <= length; i += (nuint)Vector256<ushort>.Count)
-            {
-                Vector256<uint> lower = RoundToBf16(Vector256.LoadUnsafe(ref src, i));
-                Vector256<uint> upper = RoundToBf16(Vector256.LoadUnsafe(ref src, i + (nuint)Vector256<float>.Count));
-                Vector256.Narrow(lower, upper).StoreUnsafe(ref dst, i);
-            }
-        }
-
-        if (Vector128.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector128<ushort>.Count <= length; i += (nuint)Vector128<ushort>.Count)
-            {
-                Vector128<uint> lower = RoundToBf16(Vector128.LoadUnsafe(ref src, i));
-                Vector128<uint> upper = RoundToBf16(Vector128.LoadUnsafe(ref src, i + (nuint)Vector128<float>.Count));
-                Vector128.Narrow(lower, upper).StoreUnsafe(ref dst, i);
-            }
-        }
-
-        for (; i < length; i++)
-        {
-            Unsafe.Add(ref dst, i) = F32ToBf16(Unsafe.Add(ref src, i));
-        }
+        public static ushort Round(float value) => F32ToBf16(value);
+        public static Vector512<uint> Round(Vector512<float> value) => RoundToBf16(value);
+        public static Vector256<uint> Round(Vector256<float> value) => RoundToBf16(value);
+        public static Vector128<uint> Round(Vector128<float> value) => RoundToBf16(value);
     }
 
     // Per lane: the bf16 bits in the low 16 bits of a uint (the high 16 bits are zero, so narrowing is lossless).
