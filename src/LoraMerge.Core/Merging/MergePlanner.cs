@@ -104,7 +104,8 @@ internal sealed class MergePlanner
             var job = FindBaseTensor(adapter, replacement.BaseTensorName, replacement.Source.Name);
             RequireShape(adapter, job, replacement.Source, job.Base.Shape, "replacement");
             RequireMergeable(adapter, job, replacement.Source);
-            SetReplacement(adapter, job, new ReplacementSource(index, replacement.Source, null));
+            SetReplacement(adapter, job, new ReplacementSource(index, replacement.Source, null,
+                ActsAsBase: replacement.Kind is ReplacementKind.SavedEmbedding or ReplacementKind.Bias));
         }
 
         foreach (var tokens in adapter.TrainableTokens)
@@ -117,7 +118,7 @@ internal sealed class MergePlanner
             if (tokens.Indices.Any(i => i < 0 || i >= job.Base.Shape[0]))
                 throw new LoraException(ErrorCodes.ShapeMismatch,
                     $"trainable_token_indices of '{tokens.Delta.Name}' reach past the {job.Base.Shape[0]} rows of '{job.Name}'.", adapter.ConfigPath);
-            SetReplacement(adapter, job, new ReplacementSource(index, tokens.Delta, tokens.Indices));
+            SetReplacement(adapter, job, new ReplacementSource(index, tokens.Delta, tokens.Indices, ActsAsBase: false));
         }
     }
 
@@ -128,8 +129,8 @@ internal sealed class MergePlanner
         RequireMergeable(adapter, job, module.B);
         var orientation = Orient(adapter, module, job);
         float scale = (float)adapter.Config.ScalingFor(module.ModuleKey, weight);
-        if (job.Replacement is not null)
-            throw Conflict(adapter, job, "it is also replaced whole by an adapter's modules_to_save/trained tensor");
+        if (job.Replacement is { ActsAsBase: false })
+            throw Conflict(adapter, job, "it is also replaced by an adapter's modules_to_save copy or trainable token rows");
         job.Terms.Add(new LowRankTerm(index, module.ModuleKey, module.A, module.B, orientation, scale));
 
         if (module.Magnitude is { } magnitude)
@@ -223,7 +224,7 @@ internal sealed class MergePlanner
     {
         if (job.Replacement is not null)
             throw Conflict(adapter, job, "another adapter already replaces it");
-        if (job.Terms.Count > 0)
+        if (job.Terms.Count > 0 && !source.ActsAsBase)
             throw Conflict(adapter, job, "a LoRA delta also targets it");
         job.Replacement = source;
     }

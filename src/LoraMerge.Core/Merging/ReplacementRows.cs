@@ -4,7 +4,8 @@ namespace LoraMerge.Merging;
 
 /// <summary>
 /// Rows that an adapter supplies whole: every row (modules_to_save, trained biases, saved embeddings) or the listed
-/// token rows (trainable tokens). Values are widened to f32 so they round once into the base dtype.
+/// token rows (trainable tokens). PEFT loads such tensors into the base layer, so their values are first rounded to
+/// the base dtype (as load_state_dict does); any LoRA delta is then added on top and rounded once more.
 /// </summary>
 internal sealed class ReplacementRows
 {
@@ -19,11 +20,17 @@ internal sealed class ReplacementRows
         _rowOfIndex = rowOfIndex;
     }
 
-    public static ReplacementRows? Load(ReplacementSource? source, IReadOnlyList<SafetensorsFile> adapterFiles, long rows, long columns)
+    public static ReplacementRows? Load(ReplacementSource? source, IReadOnlyList<SafetensorsFile> adapterFiles, DType baseDType, long columns)
     {
         if (source is null)
             return null;
         var values = FloatReader.ReadAll(adapterFiles[source.AdapterIndex], source.Source);
+        if (baseDType != DType.F32)
+        {
+            var stored = new byte[values.Length * DTypes.SizeOf(baseDType)];
+            FloatReader.Narrow(baseDType, values, stored);
+            FloatReader.Widen(baseDType, stored, values, adapterFiles[source.AdapterIndex].FilePath, source.Source.Name);
+        }
         Dictionary<long, int>? map = null;
         if (source.RowIndices is { } indices)
         {

@@ -26,7 +26,11 @@ internal sealed record LowRankTerm(int AdapterIndex, string ModuleKey, TensorInf
 internal sealed record DoraTerm(int AdapterIndex, TensorInfo Magnitude, bool PerColumn);
 
 /// <summary>A full tensor from an adapter that replaces the base tensor, or only some of its rows.</summary>
-internal sealed record ReplacementSource(int AdapterIndex, TensorInfo Source, int[]? RowIndices);
+/// <param name="ActsAsBase">
+/// The adapter's own copy of a base tensor (a saved embedding layer, a trained bias): PEFT loads it into the base
+/// layer, so LoRA deltas still merge on top of it. A modules_to_save copy or token rows take no deltas.
+/// </param>
+internal sealed record ReplacementSource(int AdapterIndex, TensorInfo Source, int[]? RowIndices, bool ActsAsBase);
 
 /// <summary>The base tensor a job reads, and the shard that holds it.</summary>
 internal sealed record BaseTensorRef(SafetensorsHeader Shard, TensorInfo Tensor)
@@ -56,8 +60,8 @@ internal sealed class TensorJob(BaseTensorRef @base, OutputShard shard)
     public ReplacementSource? Replacement { get; set; }
 
     public TensorAction Action =>
-        Replacement is not null ? TensorAction.Replace
-        : Terms.Count > 0 || Dora is not null ? TensorAction.Merge
+        Terms.Count > 0 || Dora is not null ? TensorAction.Merge
+        : Replacement is not null ? TensorAction.Replace
         : TensorAction.Copy;
 
     /// <summary>Rows of the stored matrix (first dimension; 1 for a vector).</summary>

@@ -28,7 +28,7 @@ internal sealed class TensorMerger(
         var factors = job.Terms
             .Select(t => FactorMatrices.Load(t, adapterFiles[t.AdapterIndex], rows, columns))
             .ToArray();
-        var replacement = ReplacementRows.Load(job.Replacement, adapterFiles, rows, columns);
+        var replacement = ReplacementRows.Load(job.Replacement, adapterFiles, dtype, columns);
         var dora = job.Dora is null ? null : DoraScaling.Prepare(job.Dora, adapterFiles[job.Dora.AdapterIndex], rows, columns);
 
         var source = new RowSource(baseFile, job.Base.Tensor, rowBytes, replacement);
