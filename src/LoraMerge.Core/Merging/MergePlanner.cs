@@ -101,6 +101,8 @@ internal sealed class MergePlanner
 
         foreach (var replacement in adapter.Replacements)
         {
+            if (IsTiedOutputEmbeddingCopy(replacement))
+                continue;
             var job = FindBaseTensor(adapter, replacement.BaseTensorName, replacement.Source.Name);
             RequireShape(adapter, job, replacement.Source, job.Base.Shape, "replacement");
             RequireMergeable(adapter, job, replacement.Source);
@@ -169,6 +171,18 @@ internal sealed class MergePlanner
         }
         return FindBaseTensor(adapter, module.BaseWeightName, module.A.Name);
     }
+
+    /// <summary>
+    /// A saved lm_head of a model with tied embeddings that stores no lm_head: PEFT's state dict lists the shared weight
+    /// under both names, and the input embedding's copy is the one that lands in the merged model.
+    /// </summary>
+    private bool IsTiedOutputEmbeddingCopy(ReplacementTensor replacement) =>
+        replacement.Kind == ReplacementKind.SavedEmbedding
+        && _base.Config.TieWordEmbeddings
+        && replacement.BaseTensorName.EndsWith("lm_head.weight", StringComparison.Ordinal)
+        && !_jobs.ContainsKey(replacement.BaseTensorName)
+        && InputEmbedding() is { } embedding
+        && embedding.Base.Shape.AsSpan().SequenceEqual(replacement.Source.Shape);
 
     private TensorJob? InputEmbedding() =>
         _jobs.Values.FirstOrDefault(j => j.Name.EndsWith("embed_tokens.weight", StringComparison.Ordinal))

@@ -13,6 +13,34 @@ public sealed class SavedEmbeddingTests
 {
     private const int Vocab = 10, Hidden = SyntheticModels.Hidden, Rank = 3;
 
+    [Fact]
+    public void TiedModelsSavedLmHeadIsTheSharedEmbeddingAndIsNotAnError()
+    {
+        using var temp = new TempDirectory();
+        string baseDir = SyntheticModels.WriteBase(temp.Path, DType.BF16, seed: 21);
+        var config = Path.Combine(baseDir, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"tie_word_embeddings\": false", "\"tie_word_embeddings\": true"));
+        var embedding = ReferenceMath.ReadAll(Path.Combine(baseDir, "model.safetensors"))["model.embed_tokens.weight"];
+        string adapter = Directory.CreateDirectory(temp.File("adapter")).FullName;
+        File.WriteAllText(Path.Combine(adapter, "adapter_config.json"), JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["peft_type"] = "LORA", ["r"] = Rank, ["lora_alpha"] = 6, ["target_modules"] = new[] { "embed_tokens" },
+        }));
+        var random = new Random(3);
+        SyntheticModels.WriteSafetensors(Path.Combine(adapter, "adapter_model.safetensors"), DType.F32,
+        [
+            ("base_model.model.model.embed_tokens.lora_embedding_A", [Rank, Vocab], Enumerable.Range(0, Rank * Vocab).Select(_ => (float)random.NextDouble()).ToArray()),
+            ("base_model.model.model.embed_tokens.lora_embedding_B", [Hidden, Rank], Enumerable.Range(0, Hidden * Rank).Select(_ => (float)random.NextDouble()).ToArray()),
+            ("base_model.model.model.embed_tokens.base_layer.weight", [Vocab, Hidden], embedding),
+            ("base_model.model.lm_head.weight", [Vocab, Hidden], embedding),
+        ]);
+        var result = MergeEngine.Merge(new MergeOptions { BaseModelDirectory = baseDir, Adapters = [new AdapterInput(adapter)], OutputDirectory = temp.File("out") });
+        using var merged = SafetensorsFile.Open(Path.Combine(result.OutputDirectory, "model.safetensors"));
+        Assert.Null(merged.Header.Find("lm_head.weight"));
+        using var original = SafetensorsFile.Open(Path.Combine(baseDir, "model.safetensors"));
+        Assert.False(original.GetBytes("model.embed_tokens.weight").SequenceEqual(merged.GetBytes("model.embed_tokens.weight")));
+    }
+
     [Theory]
     [InlineData(0f)]     // the usual case: the saved copy equals the base
     [InlineData(0.25f)]  // a saved copy that differs (e.g. trained or resized rows) is what the delta lands on
