@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using LoraMerge.Diagnostics;
 using LoraMerge.Formats;
 
@@ -22,8 +23,7 @@ internal sealed class TensorMerger(
         long rows = job.Rows;
         int columns = checked((int)job.Columns);
         var dtype = job.Base.DType;
-        int elementSize = DTypes.SizeOf(dtype);
-        long rowBytes = (long)columns * elementSize;
+        long rowBytes = (long)columns * DTypes.SizeOf(dtype);
 
         var factors = job.Terms
             .Select(t => FactorMatrices.Load(t, adapterFiles[t.AdapterIndex], rows, columns))
@@ -44,55 +44,8 @@ internal sealed class TensorMerger(
         long blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
         var stats = new BlockStats[blocks];
 
-        RunParallel(blocks, block =>
-        {
-            long firstRow = block * rowsPerBlock;
-            int count = (int)Math.Min(rowsPerBlock, rows - firstRow);
-            int blockBytes = checked((int)(count * rowBytes));
-            var output = ArrayPool<byte>.Shared.Rent(blockBytes);
-            var baseBytes = ArrayPool<byte>.Shared.Rent(blockBytes);
-            var acc = ArrayPool<float>.Shared.Rent(count * columns);
-            var before = ArrayPool<float>.Shared.Rent(columns);
-            var written = ArrayPool<float>.Shared.Rent(columns);
-            try
-            {
-                var blockStats = default(BlockStats);
-                BuildRows(source, factors, firstRow, count, columns, baseBytes, acc);
-                for (int i = 0; i < count; i++)
-                {
-                    long row = firstRow + i;
-                    var accRow = acc.AsSpan(i * columns, columns);
-                    dora?.Apply(row, accRow);
-                    var outRow = output.AsSpan((int)(i * rowBytes), (int)rowBytes);
-                    var baseRow = baseBytes.AsSpan((int)(i * rowBytes), (int)rowBytes);
-                    if (dtype == DType.BF16)
-                    {
-                        if (!Bf16RowEpilogue.Finish(accRow, baseRow, outRow, ref blockStats.Changed, ref blockStats.MaxAbsDelta) && safeMerge)
-                            throw NonFinite(job, row);
-                        continue;
-                    }
-                    FloatReader.Narrow(dtype, accRow, outRow);
-                    if (safeMerge && (!LowRankKernel.AllFinite(accRow) || ChangeStats.HasInfinity(dtype, outRow)))
-                        throw NonFinite(job, row);
-                    var beforeRow = before.AsSpan(0, columns);
-                    var writtenRow = written.AsSpan(0, columns);
-                    FloatReader.Widen(dtype, baseRow, beforeRow, baseFile.FilePath, job.Name);
-                    FloatReader.Widen(dtype, outRow, writtenRow, baseFile.FilePath, job.Name);
-                    blockStats.Changed += ChangeStats.CountDifferent(baseRow, outRow, elementSize);
-                    blockStats.MaxAbsDelta = Math.Max(blockStats.MaxAbsDelta, ChangeStats.MaxAbsDifference(beforeRow, writtenRow));
-                }
-                write(firstRow * rowBytes, output.AsSpan(0, (int)(count * rowBytes)));
-                stats[block] = blockStats;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(output);
-                ArrayPool<float>.Shared.Return(acc);
-                ArrayPool<byte>.Shared.Return(baseBytes);
-                ArrayPool<float>.Shared.Return(before);
-                ArrayPool<float>.Shared.Return(written);
-            }
-        });
+        RunParallel(blocks, block => stats[block] = ProduceBlock(job, source, factors, dora, block * rowsPerBlock,
+            (int)Math.Min(rowsPerBlock, rows - block * rowsPerBlock), columns, rowBytes, write));
 
         long changed = 0;
         double maxDelta = 0;
@@ -102,6 +55,43 @@ internal sealed class TensorMerger(
             maxDelta = Math.Max(maxDelta, s.MaxAbsDelta);
         }
         return new TensorChange(job.Name, job.Action, changed, maxDelta);
+    }
+
+    /// <summary>Merges, checks and writes stored rows [firstRow, firstRow + count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private BlockStats ProduceBlock(TensorJob job, RowSource source, FactorMatrices[] factors, DoraScaling? dora,
+        long firstRow, int count, int columns, long rowBytes, TensorWrite write)
+    {
+        int blockBytes = checked((int)(count * rowBytes));
+        var output = ArrayPool<byte>.Shared.Rent(blockBytes);
+        var baseBytes = ArrayPool<byte>.Shared.Rent(blockBytes);
+        var acc = ArrayPool<float>.Shared.Rent(count * columns);
+        var scratch = ArrayPool<float>.Shared.Rent(2 * columns);
+        try
+        {
+            var stats = default(BlockStats);
+            BuildRows(source, factors, firstRow, count, columns, baseBytes, acc);
+            for (int i = 0; i < count; i++)
+            {
+                long row = firstRow + i;
+                var accRow = acc.AsSpan(i * columns, columns);
+                dora?.Apply(row, accRow);
+                var slice = new Range((int)(i * rowBytes), (int)((i + 1) * rowBytes));
+                bool finite = RowEpilogue.Finish(job.Base.DType, accRow, baseBytes.AsSpan(slice), output.AsSpan(slice), scratch,
+                    ref stats.Changed, ref stats.MaxAbsDelta);
+                if (!finite && safeMerge)
+                    throw NonFinite(job, row);
+            }
+            write(firstRow * rowBytes, output.AsSpan(0, blockBytes));
+            return stats;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            ArrayPool<byte>.Shared.Return(baseBytes);
+            ArrayPool<float>.Shared.Return(acc);
+            ArrayPool<float>.Shared.Return(scratch);
+        }
     }
 
     /// <summary>Rows [firstRow, firstRow + count) widened to f32 with every term added, adapter by adapter.</summary>
