@@ -71,4 +71,5 @@ public static class ErrorCodes
     public const string FanInFanOutMismatch = "LORA1902";
     public const string BaseModelNameMismatch = "LORA1903";
     public const string TiedEmbeddingsTargeted = "LORA1904";
+    public const string ModifiedBaseInitialisation = "LORA1905";
 }

@@ -83,6 +83,10 @@ internal sealed class MergePlanner
     private void AddAdapter(int index, PeftAdapter adapter, double weight)
     {
         CheckBaseModelName(adapter);
+        if (adapter.Config.ExpectsModifiedBase)
+            _warn(new LoraWarning(ErrorCodes.ModifiedBaseInitialisation,
+                $"The adapter was initialised with init_lora_weights=\"{adapter.Config.InitLoraWeights}\", which trains against a modified base; merging onto the original base is right only if it was converted back to plain LoRA when saved.",
+                adapter.ConfigPath));
         var untargeted = new List<string>();
         foreach (var module in adapter.Modules)
         {

@@ -158,6 +158,16 @@ public sealed class MergeErrorTests : IDisposable
     }
 
     [Fact]
+    public void PissaInitialisedAdapterWarns()
+    {
+        var config = Path.Combine(_adapter, "adapter_config.json");
+        File.WriteAllText(config, File.ReadAllText(config).TrimEnd().TrimEnd('}') + ", \"init_lora_weights\": \"pissa\"}");
+        var result = MergeEngine.Merge(Options());
+        var warning = Assert.Single(result.Warnings, w => w.Code == ErrorCodes.ModifiedBaseInitialisation);
+        Assert.Equal(config, warning.FilePath);
+    }
+
+    [Fact]
     public void LoraMergeJsonRecordsInputsOutputsAndChanges()
     {
         var result = MergeEngine.Merge(Options());
