@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LoraMerge.Diagnostics;
+using LoraMerge.Formats;
 
 namespace LoraMerge.Models;
 
@@ -67,22 +68,9 @@ public sealed class ModelConfig
 
     public static ModelConfig Parse(ReadOnlySpan<byte> json, string configPath)
     {
-        var options = new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json.ToArray(), options);
-        }
-        catch (JsonException e)
-        {
-            throw new LoraException(ErrorCodes.ModelConfig, $"config.json is not valid JSON: {e.Message}", configPath, e);
-        }
-
-        using (document)
+        using (var document = JsonObjectDocument.Parse(json, configPath, ErrorCodes.ModelConfig, "config.json"))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new LoraException(ErrorCodes.ModelConfig, "config.json must hold a JSON object.", configPath);
 
             var entries = new List<ConfigEntry>();
             var architectures = new List<string>();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LoraMerge.Diagnostics;
+using LoraMerge.Formats;
 
 namespace LoraMerge.Peft;
 
@@ -45,22 +46,8 @@ internal static class AdapterConfigReader
 
     public static AdapterConfig Parse(ReadOnlySpan<byte> json, string configPath)
     {
-        var options = new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json.ToArray(), options);
-        }
-        catch (JsonException e)
-        {
-            throw new LoraException(ErrorCodes.AdapterConfig, $"adapter_config.json is not valid JSON: {e.Message}", configPath, e);
-        }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new LoraException(ErrorCodes.AdapterConfig, "adapter_config.json must hold a JSON object.", configPath);
-            return Build(new AdapterJsonObject(document.RootElement, configPath));
-        }
+        using var document = JsonObjectDocument.Parse(json, configPath, ErrorCodes.AdapterConfig, AdapterConfig.FileName);
+        return Build(new AdapterJsonObject(document.RootElement, configPath));
     }
 
     private static AdapterConfig Build(AdapterJsonObject json)
