@@ -5,8 +5,8 @@ namespace LoraMerge.Sample.Tests;
 
 public sealed class RuntimeLoraTests(ITestOutputHelper output)
 {
-    // export_reference.py measured base 2.3487 vs base+LoRA 1.5158 nats/char (gain 0.833); assert a little below.
-    private const double MinimumHeldOutGain = 0.75;
+    // export_reference.py measured base 2.1305 vs base+LoRA 1.4006 nats/char (gain 0.730); assert a little below.
+    internal const double MinimumHeldOutGain = 0.65;
 
     [Fact]
     public void AdapterTargetsAllSevenProjectionsOfEveryLayer()
