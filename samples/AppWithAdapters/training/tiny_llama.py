@@ -286,6 +286,26 @@ class TinyLlama(torch.nn.Module):
         return out
 
 
+def scheduled_lr(base_lr, step, warmup, frac):
+    """Linear warm-up over `warmup` steps, then cosine from base_lr down to a tenth of it as frac goes from 0 to 1."""
+    return base_lr * (step / warmup if step <= warmup else 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+
+def train_step(model, opt, params, stream, ctx, batch, gen, lr):
+    """One optimiser step on `batch` random (ctx+1)-id windows of `stream`, gradients clipped to norm 1; returns the loss."""
+    for g in opt.param_groups:
+        g["lr"] = lr
+    starts = torch.randint(0, len(stream) - ctx - 1, (batch,), generator=gen)
+    windows = torch.stack([stream[s: s + ctx + 1] for s in starts.tolist()])
+    logits = model(windows[:, :-1])
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), windows[:, 1:].reshape(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    return loss
+
+
 def num_params(model):
     return sum(t.numel() for t in model.state().values())
 

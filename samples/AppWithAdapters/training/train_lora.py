@@ -1,12 +1,10 @@
 """Train a LoRA adapter (r=8, alpha=16) on the BOFH excuses over the frozen tiny Llama; write adapters/bofh/."""
 import argparse
 import json
-import math
 import os
 import time
 
 import torch
-import torch.nn.functional as F
 
 import tiny_llama as tl
 
@@ -104,17 +102,8 @@ def main():
         if time.time() - start >= budget:
             step -= 1
             break
-        lr = args.lr * (step / warmup if step <= warmup else 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
-        for g in opt.param_groups:
-            g["lr"] = lr
-        starts = torch.randint(0, len(train_ids) - args.ctx - 1, (args.batch,), generator=gen)
-        batch = torch.stack([train_ids[s: s + args.ctx + 1] for s in starts.tolist()])
-        logits = model(batch[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(lora_params, 1.0)
-        opt.step()
+        lr = tl.scheduled_lr(args.lr, step, warmup, frac)
+        loss = tl.train_step(model, opt, lora_params, train_ids, args.ctx, args.batch, gen, lr)
         if step % 25 == 0 or step == 1:
             print(f"step {step} loss {loss.item():.4f} lr {lr:.2e} elapsed {time.time() - start:.0f}s", flush=True)
         if step % 100 == 0:
