@@ -10,6 +10,7 @@ namespace LoraMerge.Merging;
 internal sealed class DoraScaling
 {
     private const int ColumnNormChunks = 64;
+    private const int RowsPerBlock = 16;
     private readonly float[] _magnitude;
     private float[]? _columnFactors;
 
@@ -30,8 +31,11 @@ internal sealed class DoraScaling
         return new DoraScaling(magnitude, term.PerColumn);
     }
 
-    /// <summary>First pass for per-column norms: builds every row once and accumulates squares per column.</summary>
-    public void ComputeColumnNorms(long rows, int columns, Action<long, Span<float>> buildRow, int threads, CancellationToken cancellationToken)
+    /// <summary>
+    /// First pass for per-column norms: builds every row once (<paramref name="buildRows"/> fills rows
+    /// [first, first + count) into the array) and accumulates squares per column.
+    /// </summary>
+    public void ComputeColumnNorms(long rows, int columns, Action<long, int, float[]> buildRows, int threads, CancellationToken cancellationToken)
     {
         int chunks = (int)Math.Min(ColumnNormChunks, Math.Max(1, rows));
         long rowsPerChunk = (rows + chunks - 1) / chunks;
@@ -39,13 +43,15 @@ internal sealed class DoraScaling
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, chunk =>
         {
             var sums = new double[columns];
-            var row = new float[columns];
+            var block = new float[RowsPerBlock * columns];
             long end = Math.Min(rows, (chunk + 1) * rowsPerChunk);
-            for (long r = chunk * rowsPerChunk; r < end; r++)
+            for (long first = chunk * rowsPerChunk; first < end; first += RowsPerBlock)
             {
-                buildRow(r, row);
-                for (int c = 0; c < columns; c++)
-                    sums[c] += (double)row[c] * row[c];
+                int count = (int)Math.Min(RowsPerBlock, end - first);
+                buildRows(first, count, block);
+                for (int i = 0; i < count; i++)
+                    for (int c = 0; c < columns; c++)
+                        sums[c] += (double)block[i * columns + c] * block[i * columns + c];
             }
             partial[chunk] = sums;
         });

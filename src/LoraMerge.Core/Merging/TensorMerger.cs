@@ -34,10 +34,17 @@ internal sealed class TensorMerger(
         var source = new RowSource(baseFile, job.Base.Tensor, rowBytes, replacement);
 
         if (dora is { PerColumn: true })
-            dora.ComputeColumnNorms(rows, columns, (row, acc) =>
+            dora.ComputeColumnNorms(rows, columns, (first, count, acc) =>
             {
-                var rowBytesBuffer = new byte[rowBytes];
-                BuildRows(source, factors, row, 1, columns, rowBytesBuffer, acc);
+                var stored = ArrayPool<byte>.Shared.Rent(checked((int)(count * rowBytes)));
+                try
+                {
+                    BuildRows(source, factors, first, count, columns, stored, acc);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(stored);
+                }
             }, threads, cancellationToken);
 
         int rowsPerBlock = (int)Math.Clamp(TargetBlockBytes / Math.Max(1, rowBytes), 1, Math.Max(1, rows));
