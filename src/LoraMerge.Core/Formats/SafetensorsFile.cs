@@ -27,6 +27,9 @@ public sealed unsafe class SafetensorsFile : IDisposable
 
     public string FilePath { get; }
 
+    /// <summary>The open read handle (for kernel-side copies such as copy_file_range); owned by this object.</summary>
+    internal SafeFileHandle Handle => _handle;
+
     public SafetensorsHeader Header { get; }
 
     public static SafetensorsFile Open(string path)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using LoraMerge.Diagnostics;
 using LoraMerge.Formats;
-using Microsoft.Win32.SafeHandles;
 
 namespace LoraMerge.Merging;
 
@@ -26,14 +25,10 @@ internal sealed class MergeRun(
             plan.Hashes.Start(input);
         var adapterFiles = plan.Adapters.Select(a => SafetensorsFile.Open(a.WeightsPath)).ToArray();
         var baseFiles = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
-        var baseHandles = new Dictionary<string, SafeFileHandle>(StringComparer.Ordinal);
         try
         {
             foreach (var shard in plan.BaseModel.Weights.Shards)
-            {
                 baseFiles[shard.FilePath] = SafetensorsFile.Open(shard.FilePath);
-                baseHandles[shard.FilePath] = File.OpenHandle(shard.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read);
-            }
             // By default one core is left to the thread that hashes each output shard while it is written.
             int threads = plan.Options.Threads > 0 ? plan.Options.Threads : Math.Max(1, Environment.ProcessorCount - 1);
             var merger = new TensorMerger(adapterFiles, i => $"'{Path.GetFileName(plan.Adapters[i].Directory.TrimEnd('/', '\\'))}'",
@@ -42,7 +37,7 @@ internal sealed class MergeRun(
             try
             {
                 foreach (var shard in plan.Shards)
-                    WriteShard(shard, baseFiles, baseHandles, producer);
+                    WriteShard(shard, baseFiles, producer);
             }
             finally
             {
@@ -55,8 +50,6 @@ internal sealed class MergeRun(
                 f.Dispose();
             foreach (var f in baseFiles.Values)
                 f.Dispose();
-            foreach (var h in baseHandles.Values)
-                h.Dispose();
         }
 
         WriteIndexIfSharded();
@@ -74,8 +67,7 @@ internal sealed class MergeRun(
             .Select(c => new LoraWarning(ErrorCodes.EffectRoundedAway,
                 $"The adapters' effect on '{c.Name}' rounded away entirely: the merged tensor equals the base bit for bit."));
 
-    private void WriteShard(OutputShard shard, Dictionary<string, SafetensorsFile> baseFiles,
-        Dictionary<string, SafeFileHandle> baseHandles, ITensorProducer producer)
+    private void WriteShard(OutputShard shard, Dictionary<string, SafetensorsFile> baseFiles, ITensorProducer producer)
     {
         string path = output.PathOf(shard.FileName);
         if (shard.MirrorOf is { } mirrored && shard.Jobs.All(j => j.Action == TensorAction.Copy))
@@ -100,7 +92,7 @@ internal sealed class MergeRun(
                 var baseFile = baseFiles[job.Base.Shard.FilePath];
                 int slot = index;
                 if (job.Action == TensorAction.Copy)
-                    destination.CopyFrom(slot, baseHandles[job.Base.Shard.FilePath], job.Base.Shard.DataStart + job.Base.Tensor.DataOffset, job.Base.ByteLength);
+                    destination.CopyFrom(slot, baseFile.Handle, job.Base.Shard.DataStart + job.Base.Tensor.DataOffset, job.Base.ByteLength);
                 else
                     _changes.Add(producer.Produce(job, baseFile, (offset, bytes) => destination.Write(slot, offset, bytes)));
                 hash.Advance(destination.EndOf(index));
