@@ -1,7 +1,9 @@
-using System.Runtime.CompilerServices;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using LoraMerge.Formats;
+using LoraMerge.Numerics;
 
 namespace LoraMerge.Merging;
 
@@ -33,28 +35,42 @@ internal static class ChangeStats
         return changed;
     }
 
-    /// <summary>True when a stored 16-bit float is ±Inf or NaN (rounding a finite f32 can overflow to ±Inf).</summary>
+    /// <summary>
+    /// Compares a stored row with the base row it replaces, adding to <paramref name="changed"/> (elements whose bits
+    /// differ) and <paramref name="maxAbsDelta"/>. Returns false when a stored value is NaN or ±Inf.
+    /// </summary>
+    /// <param name="scratch">Two rows of f32 scratch space.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool HasInfinity(LoraMerge.Formats.DType dtype, ReadOnlySpan<byte> stored)
+    public static bool Measure(DType dtype, ReadOnlySpan<byte> baseRow, ReadOnlySpan<byte> stored,
+        Span<float> scratch, ref long changed, ref double maxAbsDelta)
     {
-        ushort exponent = dtype switch
+        int columns = baseRow.Length / DTypes.SizeOf(dtype);
+        var before = scratch[..columns];
+        var after = scratch.Slice(columns, columns);
+        FloatWidening.TryWiden(dtype, baseRow, before);
+        FloatWidening.TryWiden(dtype, stored, after);
+        changed += CountDifferent(baseRow, stored, DTypes.SizeOf(dtype));
+        maxAbsDelta = Math.Max(maxAbsDelta, MaxAbsDifference(before, after));
+        return AllFinite(after);
+    }
+
+    /// <summary>True when every value is finite (no NaN, no ±Inf).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        int c = 0;
+        var bad = Vector256<float>.Zero;
+        for (; c + 8 <= values.Length; c += 8)
         {
-            LoraMerge.Formats.DType.BF16 => 0x7F80,
-            LoraMerge.Formats.DType.F16 => 0x7C00,
-            _ => 0,
-        };
-        if (exponent == 0)
+            var v = Vector256.Create(values.Slice(c, 8));
+            bad |= Vector256.OnesComplement(Vector256.Equals(v - v, Vector256<float>.Zero));
+        }
+        if (bad != Vector256<float>.Zero)
             return false;
-        var bits = MemoryMarshal.Cast<byte, ushort>(stored);
-        var mask = Vector256.Create(exponent);
-        int i = 0;
-        for (; i + 16 <= bits.Length; i += 16)
-            if (Vector256.EqualsAny(Vector256.Create(bits.Slice(i, 16)) & mask, mask))
-                return true;
-        for (; i < bits.Length; i++)
-            if ((bits[i] & exponent) == exponent)
-                return true;
-        return false;
+        for (; c < values.Length; c++)
+            if (!float.IsFinite(values[c]))
+                return false;
+        return true;
     }
 
     /// <summary>max |after − before| over finite pairs.</summary>

@@ -137,25 +137,6 @@ internal static unsafe class LowRankKernel
             row[c] *= factor;
     }
 
-    /// <summary>True when every value is finite (no NaN, no ±Inf).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        int c = 0;
-        var bad = Vector256<float>.Zero;
-        for (; c + 8 <= values.Length; c += 8)
-        {
-            var v = Vector256.Create(values.Slice(c, 8));
-            bad |= Vector256.OnesComplement(Vector256.Equals(v - v, Vector256<float>.Zero));
-        }
-        if (bad != Vector256<float>.Zero)
-            return false;
-        for (; c < values.Length; c++)
-            if (!float.IsFinite(values[c]))
-                return false;
-        return true;
-    }
-
     /// <summary>Sum of squares in f64, sequential (deterministic).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SumOfSquares(ReadOnlySpan<float> values)

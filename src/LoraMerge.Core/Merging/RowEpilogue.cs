@@ -18,14 +18,8 @@ internal static class RowEpilogue
         if (dtype == DType.BF16)
             return Bf16RowEpilogue.Finish(merged, baseRow, output, ref changed, ref maxAbsDelta);
 
+        // Rounding maps NaN to NaN and overflows to ±Inf, so checking the stored values covers both.
         FloatReader.Narrow(dtype, merged, output);
-        bool finite = LowRankKernel.AllFinite(merged) && !ChangeStats.HasInfinity(dtype, output);
-        var before = scratch[..merged.Length];
-        var after = scratch.Slice(merged.Length, merged.Length);
-        Numerics.FloatWidening.TryWiden(dtype, baseRow, before);
-        Numerics.FloatWidening.TryWiden(dtype, output, after);
-        changed += ChangeStats.CountDifferent(baseRow, output, DTypes.SizeOf(dtype));
-        maxAbsDelta = Math.Max(maxAbsDelta, ChangeStats.MaxAbsDifference(before, after));
-        return finite;
+        return ChangeStats.Measure(dtype, baseRow, output, scratch, ref changed, ref maxAbsDelta);
     }
 }

@@ -15,8 +15,7 @@ internal static unsafe class TileChangeStats
     public static bool TryMeasure(DType dtype, nint baseRows, nint mergedRows, int rows, int columns, int threads,
         CancellationToken cancellationToken, out long changed, out double maxAbsDelta)
     {
-        int elementSize = DTypes.SizeOf(dtype);
-        long rowBytes = (long)columns * elementSize;
+        long rowBytes = (long)columns * DTypes.SizeOf(dtype);
         int rowsPerChunk = (int)Math.Clamp(TargetChunkBytes / rowBytes, 1, rows);
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
         var changedPerChunk = new long[chunks];
@@ -24,8 +23,7 @@ internal static unsafe class TileChangeStats
         int nonFinite = 0;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, chunk =>
         {
-            var before = ArrayPool<float>.Shared.Rent(columns);
-            var after = ArrayPool<float>.Shared.Rent(columns);
+            var scratch = ArrayPool<float>.Shared.Rent(2 * columns);
             try
             {
                 int first = chunk * rowsPerChunk;
@@ -34,23 +32,13 @@ internal static unsafe class TileChangeStats
                 {
                     var baseRow = new ReadOnlySpan<byte>((byte*)baseRows + row * rowBytes, (int)rowBytes);
                     var mergedRow = new ReadOnlySpan<byte>((byte*)mergedRows + row * rowBytes, (int)rowBytes);
-                    var afterRow = after.AsSpan(0, columns);
-                    FloatReader.Widen(dtype, mergedRow, afterRow, "", "");
-                    if (!LowRankKernel.AllFinite(afterRow))
-                    {
+                    if (!ChangeStats.Measure(dtype, baseRow, mergedRow, scratch, ref changedPerChunk[chunk], ref deltaPerChunk[chunk]))
                         Volatile.Write(ref nonFinite, 1);
-                        return;
-                    }
-                    var beforeRow = before.AsSpan(0, columns);
-                    FloatReader.Widen(dtype, baseRow, beforeRow, "", "");
-                    changedPerChunk[chunk] += ChangeStats.CountDifferent(baseRow, mergedRow, elementSize);
-                    deltaPerChunk[chunk] = Math.Max(deltaPerChunk[chunk], ChangeStats.MaxAbsDifference(beforeRow, afterRow));
                 }
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(before);
-                ArrayPool<float>.Shared.Return(after);
+                ArrayPool<float>.Shared.Return(scratch);
             }
         });
         changed = changedPerChunk.Sum();
