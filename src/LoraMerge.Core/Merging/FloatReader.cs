@@ -1,3 +1,4 @@
+using System.Buffers;
 using LoraMerge.Formats;
 using LoraMerge.Numerics;
 using System.Runtime.InteropServices;
@@ -10,8 +11,32 @@ internal static class FloatReader
     public static float[] ReadAll(SafetensorsFile file, TensorInfo tensor)
     {
         var result = new float[checked((int)tensor.ElementCount)];
-        Widen(tensor.DType, file.GetBytes(tensor), result, file.FilePath, tensor.Name);
+        ReadInto(file, tensor, result);
         return result;
+    }
+
+    /// <summary>
+    /// Widens the whole tensor into the first <see cref="TensorInfo.ElementCount"/> floats of <paramref name="destination"/>,
+    /// with positional reads: the file's mapping is never touched (first touches of mapped pages are slow on some hypervisors).
+    /// </summary>
+    public static void ReadInto(SafetensorsFile file, TensorInfo tensor, Span<float> destination)
+    {
+        var values = destination[..checked((int)tensor.ElementCount)];
+        if (tensor.DType == DType.F32)
+        {
+            file.Read(tensor, 0, MemoryMarshal.AsBytes(values));
+            return;
+        }
+        var stored = ArrayPool<byte>.Shared.Rent(checked((int)tensor.ByteLength));
+        try
+        {
+            int length = file.Read(tensor, 0, stored);
+            Widen(tensor.DType, stored.AsSpan(0, length), values, file.FilePath, tensor.Name);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(stored);
+        }
     }
 
     /// <summary>Widens a merge operand; only the dtypes a merge accepts (F32, F16, BF16).</summary>

@@ -16,8 +16,6 @@ internal sealed class TensorMerger(
     bool safeMerge,
     CancellationToken cancellationToken) : ITensorProducer
 {
-    private const int TargetBlockBytes = 64 * 1024;
-
     public TensorChange Produce(TensorJob job, SafetensorsFile baseFile, TensorWrite write)
     {
         long rows = job.Rows;
@@ -28,66 +26,81 @@ internal sealed class TensorMerger(
         var factors = job.Terms
             .Select(t => FactorMatrices.Load(t, adapterFiles[t.AdapterIndex], rows, columns))
             .ToArray();
-        var replacement = ReplacementRows.Load(job.Replacement, adapterFiles, dtype, columns);
-        var dora = job.Dora is null ? null : DoraScaling.Prepare(job.Dora, adapterFiles[job.Dora.AdapterIndex], rows, columns);
-
-        var source = new RowSource(baseFile, job.Base.Tensor, rowBytes, replacement);
-
-        if (dora is { PerColumn: true })
-            dora.ComputeColumnNorms(rows, columns, (first, count, acc) =>
-            {
-                var stored = ArrayPool<byte>.Shared.Rent(checked((int)(count * rowBytes)));
-                try
-                {
-                    BuildRows(source, factors, first, count, columns, stored, acc);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(stored);
-                }
-            }, threads, cancellationToken);
-
-        int rowsPerBlock = (int)Math.Clamp(TargetBlockBytes / Math.Max(1, rowBytes), 1, Math.Max(1, rows));
-        long blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
-        var stats = new BlockStats[blocks];
-
-        RunParallel(blocks, block => stats[block] = ProduceBlock(job, source, factors, dora, block * rowsPerBlock,
-            (int)Math.Min(rowsPerBlock, rows - block * rowsPerBlock), columns, rowBytes, write));
-
-        long changed = 0;
-        double maxDelta = 0;
-        foreach (var s in stats)
+        try
         {
-            changed += s.Changed;
-            maxDelta = Math.Max(maxDelta, s.MaxAbsDelta);
+            var replacement = ReplacementRows.Load(job.Replacement, adapterFiles, dtype, columns);
+            var dora = job.Dora is null ? null : DoraScaling.Prepare(job.Dora, adapterFiles[job.Dora.AdapterIndex], rows, columns);
+            var source = new RowSource(baseFile, job.Base.Tensor, rowBytes, replacement);
+
+            if (dora is { PerColumn: true })
+                dora.ComputeColumnNorms(rows, columns, (first, count, acc) =>
+                {
+                    var stored = ArrayPool<byte>.Shared.Rent(checked((int)(count * rowBytes)));
+                    try
+                    {
+                        source.Read(first, count, stored);
+                        BuildRows(source, factors, first, count, columns, stored, acc);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(stored);
+                    }
+                }, threads, cancellationToken);
+
+            var blocks = RowBlocks.For(rows, rowBytes, threads);
+            var stats = new BlockStats[blocks.Count];
+            RunParallel(blocks.Count, block => stats[block] = ProduceBlock(job, source, factors, dora,
+                blocks.FirstRow((int)block), blocks.RowCount((int)block), blocks.ComputeRows, columns, rowBytes, write));
+
+            long changed = 0;
+            double maxDelta = 0;
+            foreach (var s in stats)
+            {
+                changed += s.Changed;
+                maxDelta = Math.Max(maxDelta, s.MaxAbsDelta);
+            }
+            return new TensorChange(job.Name, job.Action, changed, maxDelta);
         }
-        return new TensorChange(job.Name, job.Action, changed, maxDelta);
+        finally
+        {
+            foreach (var f in factors)
+                f.Dispose();
+        }
     }
 
-    /// <summary>Merges, checks and writes stored rows [firstRow, firstRow + count).</summary>
+    /// <summary>
+    /// Merges, checks and writes stored rows [firstRow, firstRow + count): one read and one write for the block, the
+    /// arithmetic in slices of <paramref name="computeRows"/> rows so that the f32 rows stay in the core's cache.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private BlockStats ProduceBlock(TensorJob job, RowSource source, FactorMatrices[] factors, DoraScaling? dora,
-        long firstRow, int count, int columns, long rowBytes, TensorWrite write)
+        long firstRow, int count, int computeRows, int columns, long rowBytes, TensorWrite write)
     {
         int blockBytes = checked((int)(count * rowBytes));
         var output = ArrayPool<byte>.Shared.Rent(blockBytes);
         var baseBytes = ArrayPool<byte>.Shared.Rent(blockBytes);
-        var acc = ArrayPool<float>.Shared.Rent(count * columns);
+        var acc = ArrayPool<float>.Shared.Rent(computeRows * columns);
         var scratch = ArrayPool<float>.Shared.Rent(2 * columns);
         try
         {
             var stats = default(BlockStats);
-            BuildRows(source, factors, firstRow, count, columns, baseBytes, acc);
-            for (int i = 0; i < count; i++)
+            source.Read(firstRow, count, baseBytes);
+            for (int start = 0; start < count; start += computeRows)
             {
-                long row = firstRow + i;
-                var accRow = acc.AsSpan(i * columns, columns);
-                dora?.Apply(row, accRow);
-                var slice = new Range((int)(i * rowBytes), (int)((i + 1) * rowBytes));
-                bool finite = RowEpilogue.Finish(job.Base.DType, accRow, baseBytes.AsSpan(slice), output.AsSpan(slice), scratch,
-                    ref stats.Changed, ref stats.MaxAbsDelta);
-                if (!finite && safeMerge)
-                    throw NonFinite(job, row);
+                int slice = Math.Min(computeRows, count - start);
+                var stored = baseBytes.AsSpan((int)(start * rowBytes), (int)(slice * rowBytes));
+                BuildRows(source, factors, firstRow + start, slice, columns, stored, acc);
+                for (int i = 0; i < slice; i++)
+                {
+                    long row = firstRow + start + i;
+                    var accRow = acc.AsSpan(i * columns, columns);
+                    dora?.Apply(row, accRow);
+                    var bytes = new Range((int)((start + i) * rowBytes), (int)((start + i + 1) * rowBytes));
+                    bool finite = RowEpilogue.Finish(job.Base.DType, accRow, baseBytes.AsSpan(bytes), output.AsSpan(bytes), scratch,
+                        ref stats.Changed, ref stats.MaxAbsDelta);
+                    if (!finite && safeMerge)
+                        throw NonFinite(job, row);
+                }
             }
             write(firstRow * rowBytes, output.AsSpan(0, blockBytes));
             return stats;
@@ -101,12 +114,11 @@ internal sealed class TensorMerger(
         }
     }
 
-    /// <summary>Rows [firstRow, firstRow + count) widened to f32 with every term added, adapter by adapter.</summary>
-    private static void BuildRows(RowSource source, FactorMatrices[] factors, long firstRow, int count, int columns, byte[] baseBytes, Span<float> acc)
+    /// <summary>Rows [firstRow, firstRow + count), stored as <paramref name="stored"/>, widened to f32 with every term added, adapter by adapter.</summary>
+    private static void BuildRows(RowSource source, FactorMatrices[] factors, long firstRow, int count, int columns, ReadOnlySpan<byte> stored, Span<float> acc)
     {
-        source.Read(firstRow, count, baseBytes);
         for (int i = 0; i < count; i++)
-            source.Widen(firstRow + i, baseBytes.AsSpan((int)(i * source.RowBytes), (int)source.RowBytes), acc.Slice(i * columns, columns));
+            source.Widen(firstRow + i, stored.Slice((int)(i * source.RowBytes), (int)source.RowBytes), acc.Slice(i * columns, columns));
         foreach (var f in factors)
             LowRankKernel.AddTerm(acc, count, columns, f.LeftRows(firstRow, count), f.Rank, f.Right, f.Scale);
     }

@@ -36,20 +36,24 @@ internal sealed unsafe class CudaTensorProducer(
         long rows = job.Rows;
         int columns = (int)job.Columns;
         var factors = job.Terms.Select(t => FactorMatrices.Load(t, adapterFiles[t.AdapterIndex], rows, columns)).ToArray();
-        long rowBytes = (long)columns * DTypes.SizeOf(job.Base.DType);
-        var plan = CudaTilePlanner.Plan(rows, rowBytes, factors.Length, factors.Sum(f => f.Rank), budget.SlotBytes);
-        long[] rightOffsets = RightOffsets(factors, columns, out long rightBytes);
-        if (plan is null || rightBytes > budget.FactorBytes)
-            return cpu.Produce(job, baseFile, write);
-
         try
         {
+            long rowBytes = (long)columns * DTypes.SizeOf(job.Base.DType);
+            var plan = CudaTilePlanner.Plan(rows, rowBytes, factors.Length, factors.Sum(f => f.Rank), budget.SlotBytes);
+            long[] rightOffsets = RightOffsets(factors, columns, out long rightBytes);
+            if (plan is null || rightBytes > budget.FactorBytes)
+                return cpu.Produce(job, baseFile, write);
             return ProduceOnDevice(job, baseFile, write, factors, plan, rightOffsets, rightBytes);
         }
         catch (CudaException e)
         {
             throw new LoraException(ErrorCodes.BackendUnavailable,
                 $"The CUDA backend failed while merging '{job.Name}': {e.Message}. Merge with the cpu backend instead.");
+        }
+        finally
+        {
+            foreach (var f in factors)
+                f.Dispose();
         }
     }
 
@@ -64,7 +68,7 @@ internal sealed unsafe class CudaTensorProducer(
             for (int t = 0; t < factors.Length; t++)
                 fixed (float* r = factors[t].Right)
                 {
-                    device.CopyToDeviceAsync(right + (ulong)rightOffsets[t], (nint)r, factors[t].Right.LongLength * sizeof(float), slots[0].Stream);
+                    device.CopyToDeviceAsync(right + (ulong)rightOffsets[t], (nint)r, (long)factors[t].Right.Length * sizeof(float), slots[0].Stream);
                     device.Synchronize(slots[0].Stream);
                 }
 
@@ -135,7 +139,7 @@ internal sealed unsafe class CudaTensorProducer(
             *(ulong*)(record + 8) = right + (ulong)rightOffsets[t];
             *(int*)(record + 16) = f.Rank;
             *(float*)(record + 20) = f.Scale;
-            f.Left.AsSpan(checked((int)(tile.FirstRow * f.Rank)), tile.Count * f.Rank)
+            f.LeftRows(tile.FirstRow, tile.Count)
                 .CopyTo(new Span<float>(input + leftOffset, tile.Count * f.Rank));
             rankBefore += f.Rank;
         }
