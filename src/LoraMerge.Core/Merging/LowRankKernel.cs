@@ -23,22 +23,68 @@ internal static unsafe class LowRankKernel
         fixed (float* acc = accumulator, l = left, r = right)
         {
             int p = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; p + 4 <= rows; p += 4)
+            for (; p + 4 <= rows; p += 4)
                     AddFourRows(acc + (long)p * columns, l + (long)p * rank, r, columns, rank, scale);
             for (; p < rows; p++)
                 AddOneRow(acc + (long)p * columns, l + (long)p * rank, r, columns, rank, scale);
         }
     }
 
-    // Four rows share each load of R: 8 independent accumulators of 8 lanes, R read once per four rows.
+    // Four rows share each load of R: 8 independent accumulators, R read once per four rows. The widest vectors the
+    // core runs natively take the columns first; lanes are independent, so every width gives the same bits.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddFourRows(float* acc, float* left, float* right, int columns, int rank, float scale)
     {
-        var s = Vector256.Create(scale);
+        int c = 0;
+        if (Vector512.IsHardwareAccelerated)
+            c = AddFourRows512(acc, left, right, columns, rank, scale);
+        c = AddFourRows256(acc, left, right, columns, rank, scale, c);
+        for (int row = 0; row < 4 && c < columns; row++)
+            AddColumns(acc + (long)row * columns, left + row * rank, right, columns, rank, scale, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int AddFourRows512(float* acc, float* left, float* right, int columns, int rank, float scale)
+    {
+        var s = Vector512.Create(scale);
         float* acc1 = acc + columns, acc2 = acc1 + columns, acc3 = acc2 + columns;
         float* left1 = left + rank, left2 = left1 + rank, left3 = left2 + rank;
         int c = 0;
+        for (; c + 32 <= columns; c += 32)
+        {
+            Vector512<float> d00 = default, d01 = default, d10 = default, d11 = default;
+            Vector512<float> d20 = default, d21 = default, d30 = default, d31 = default;
+            float* rk = right + c;
+            for (int k = 0; k < rank; k++, rk += columns)
+            {
+                var r0 = Vector512.Load(rk);
+                var r1 = Vector512.Load(rk + 16);
+                var l0 = Vector512.Create(left[k]);
+                var l1 = Vector512.Create(left1[k]);
+                var l2 = Vector512.Create(left2[k]);
+                var l3 = Vector512.Create(left3[k]);
+                d00 += l0 * r0; d01 += l0 * r1;
+                d10 += l1 * r0; d11 += l1 * r1;
+                d20 += l2 * r0; d21 += l2 * r1;
+                d30 += l3 * r0; d31 += l3 * r1;
+            }
+            Accumulate(acc + c, d00, d01, s);
+            Accumulate(acc1 + c, d10, d11, s);
+            Accumulate(acc2 + c, d20, d21, s);
+            Accumulate(acc3 + c, d30, d31, s);
+        }
+        return c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int AddFourRows256(float* acc, float* left, float* right, int columns, int rank, float scale, int from)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+            return from;
+        var s = Vector256.Create(scale);
+        float* acc1 = acc + columns, acc2 = acc1 + columns, acc3 = acc2 + columns;
+        float* left1 = left + rank, left2 = left1 + rank, left3 = left2 + rank;
+        int c = from;
         for (; c + 16 <= columns; c += 16)
         {
             Vector256<float> d00 = default, d01 = default, d10 = default, d11 = default;
@@ -62,13 +108,7 @@ internal static unsafe class LowRankKernel
             Accumulate(acc2 + c, d20, d21, s);
             Accumulate(acc3 + c, d30, d31, s);
         }
-        if (c < columns)
-        {
-            AddColumns(acc, left, right, columns, rank, scale, c);
-            AddColumns(acc1, left1, right, columns, rank, scale, c);
-            AddColumns(acc2, left2, right, columns, rank, scale, c);
-            AddColumns(acc3, left3, right, columns, rank, scale, c);
-        }
+        return c;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -112,6 +152,13 @@ internal static unsafe class LowRankKernel
     {
         (Vector256.Load(acc) + d0 * s).Store(acc);
         (Vector256.Load(acc + 8) + d1 * s).Store(acc + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(float* acc, Vector512<float> d0, Vector512<float> d1, Vector512<float> s)
+    {
+        (Vector512.Load(acc) + d0 * s).Store(acc);
+        (Vector512.Load(acc + 16) + d1 * s).Store(acc + 16);
     }
 
     /// <summary>Multiplies each element by its column factor (DoRA per-column rescale).</summary>
