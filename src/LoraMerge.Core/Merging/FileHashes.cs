@@ -13,7 +13,10 @@ namespace LoraMerge.Merging;
 internal sealed class FileHashes
 {
     private const long CachedFromBytes = 64L << 20;
+    private const int CheckpointBytes = 16 << 20;
+    private const int ReadBytes = 1 << 20;
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _hashes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<Sha256Checkpoint>> _checkpoints = new(StringComparer.Ordinal);
 
     /// <summary>Starts hashing a file on the thread pool (or returns the running/finished hash).</summary>
     /// <param name="useCache">False for files that are about to move (outputs in the temp folder).</param>
@@ -27,24 +30,61 @@ internal sealed class FileHashes
         _hashes[Path.GetFullPath(path)] = new Lazy<Task<string>>(() => hash);
 
     /// <summary>Records a freshly written output's hash so a later merge using it as input need not hash it again.</summary>
-    public void Remember(string finalPath, string sha256) => PersistentCache.Store(new FileInfo(finalPath), sha256);
+    public void Remember(string finalPath, string sha256) => PersistentCache.Store(new FileInfo(finalPath), sha256, []);
 
-    private static string Compute(string path, bool useCache)
+    /// <summary>
+    /// The latest saved state of <paramref name="path"/>'s hash at or before byte <paramref name="offset"/>, from this
+    /// merge or the per-user cache; null when none is known (or this platform cannot resume hashes).
+    /// </summary>
+    public Sha256Checkpoint? CheckpointAtOrBefore(string path, long offset)
+    {
+        string full = Path.GetFullPath(path);
+        var checkpoints = _checkpoints.TryGetValue(full, out var known) ? known : PersistentCache.TryGetCheckpoints(new FileInfo(full));
+        Sha256Checkpoint? best = null;
+        foreach (var checkpoint in checkpoints ?? [])
+            if (checkpoint.Offset <= offset && (best is null || checkpoint.Offset > best.Value.Offset))
+                best = checkpoint;
+        return best;
+    }
+
+    private string Compute(string path, bool useCache)
     {
         var info = new FileInfo(path);
         bool cacheable = useCache && info.Length >= CachedFromBytes;
-        if (cacheable && PersistentCache.TryGet(info, out string? cached))
+        // An entry from before checkpoints were kept is hashed again once, to get them.
+        if (cacheable && PersistentCache.TryGet(info, out string? cached)
+            && (!Sha256Stream.CanResume || PersistentCache.TryGetCheckpoints(info) is not null))
             return cached;
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        string hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+
+        var checkpoints = new List<Sha256Checkpoint>();
+        using var sha = Sha256Stream.Start();
+        using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan))
+        {
+            var buffer = new byte[ReadBytes];
+            int n;
+            while ((n = RandomAccess.Read(handle, buffer, sha.Length)) > 0)
+            {
+                sha.Append(buffer.AsSpan(0, n));
+                if (cacheable && sha.Length % CheckpointBytes == 0 && sha.Checkpoint() is { } checkpoint)
+                    checkpoints.Add(checkpoint);
+            }
+        }
+        string hash = sha.Finish();
         if (cacheable)
-            PersistentCache.Store(info, hash);
+        {
+            _checkpoints[Path.GetFullPath(path)] = checkpoints;
+            PersistentCache.Store(info, hash, checkpoints);
+        }
         return hash;
     }
 
-    /// <summary>One small file per hashed file under ~/.cache/loramerge/sha256 (or $LORAMERGE_CACHE_DIR).</summary>
+    /// <summary>
+    /// One small file per hashed file under ~/.cache/loramerge/sha256 (or $LORAMERGE_CACHE_DIR), and beside it the hash's
+    /// saved states every 16 MiB, from which the hash of a merged file that starts with the same bytes can resume.
+    /// </summary>
     private static class PersistentCache
     {
+        private const string CheckpointsSuffix = ".checkpoints";
         private static readonly string? Root = ResolveRoot();
 
         public static bool TryGet(FileInfo file, [NotNullWhen(true)] out string? hash)
@@ -67,7 +107,34 @@ internal sealed class FileHashes
             }
         }
 
-        public static void Store(FileInfo file, string hash)
+        /// <summary>The checkpoints kept with a file's hash (<c>offset state</c> lines beside the entry); null if none.</summary>
+        public static IReadOnlyList<Sha256Checkpoint>? TryGetCheckpoints(FileInfo file)
+        {
+            if (Root is null)
+                return null;
+            try
+            {
+                string entry = Path.Combine(Root, Key(file) + CheckpointsSuffix);
+                if (!File.Exists(entry))
+                    return null;
+                var checkpoints = new List<Sha256Checkpoint>();
+                foreach (var line in File.ReadLines(entry))
+                {
+                    var parts = line.Split(' ');
+                    if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long offset)
+                        || offset % 64 != 0 || parts[1].Length != 64 || !parts[1].All(char.IsAsciiHexDigitLower))
+                        return null;
+                    checkpoints.Add(new Sha256Checkpoint(offset, parts[1]));
+                }
+                return checkpoints;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        public static void Store(FileInfo file, string hash, IReadOnlyList<Sha256Checkpoint> checkpoints)
         {
             if (Root is null || file.Length < CachedFromBytes)
                 return;
@@ -75,14 +142,22 @@ internal sealed class FileHashes
             {
                 Directory.CreateDirectory(Root);
                 string entry = Path.Combine(Root, Key(file));
-                string temp = entry + "." + Guid.NewGuid().ToString("N");
-                File.WriteAllText(temp, hash);
-                File.Move(temp, entry, overwrite: true);
+                if (checkpoints.Count > 0)
+                    WriteAtomically(entry + CheckpointsSuffix,
+                        string.Concat(checkpoints.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Offset} {c.State}\n"))));
+                WriteAtomically(entry, hash);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // The cache is an optimisation only.
             }
+        }
+
+        private static void WriteAtomically(string path, string text)
+        {
+            string temp = path + "." + Guid.NewGuid().ToString("N");
+            File.WriteAllText(temp, text);
+            File.Move(temp, path, overwrite: true);
         }
 
         private static string Key(FileInfo file)

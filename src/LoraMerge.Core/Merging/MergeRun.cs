@@ -83,7 +83,7 @@ internal sealed class MergeRun(
         using (var destination = shard.MirrorOf is { } header
             ? ShardDestination.Mirror(path, header)
             : ShardDestination.New(path, shard.Jobs.Select(j => TensorSpec.From(j.Base.Tensor)).ToArray(), metadata))
-        using (var hash = new ProgressiveHash(destination.WritingPath))
+        using (var hash = new ProgressiveHash(destination.WritingPath, shard.MirrorOf is { } mirror ? SamePrefixCheckpoint(shard, mirror) : null))
         {
             for (int index = 0; index < shard.Jobs.Count; index++)
             {
@@ -101,6 +101,18 @@ internal sealed class MergeRun(
             plan.Hashes.Provide(path, hash.Complete(destination.FileLength));
             destination.Complete();
         }
+    }
+
+    /// <summary>
+    /// A mirrored shard is byte for byte its base up to the first tensor that changes: its hash can resume from the
+    /// base's saved hash state there.
+    /// </summary>
+    private Sha256Checkpoint? SamePrefixCheckpoint(OutputShard shard, SafetensorsHeader mirror)
+    {
+        long firstChange = shard.Jobs.Where(j => j.Action != TensorAction.Copy)
+            .Select(j => mirror.DataStart + j.Base.Tensor.DataOffset)
+            .DefaultIfEmpty(mirror.FileLength).Min();
+        return plan.Hashes.CheckpointAtOrBefore(mirror.FilePath, firstChange);
     }
 
     private void Advance(TensorJob job)

@@ -1,11 +1,11 @@
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace LoraMerge.Merging;
 
 /// <summary>
 /// sha256 of a file that is still being written front to back: a background task hashes each range as soon as the
-/// writer says it is complete, so hashing the output overlaps the merge instead of following it.
+/// writer says it is complete, so hashing the output overlaps the merge instead of following it. Given a checkpoint of
+/// a file with the same first bytes (the base shard a merged shard mirrors), it starts there.
 /// </summary>
 internal sealed class ProgressiveHash : IDisposable
 {
@@ -14,11 +14,14 @@ internal sealed class ProgressiveHash : IDisposable
     private readonly SemaphoreSlim _signal = new(0);
     private readonly CancellationTokenSource _abandon = new();
     private readonly Task<string> _hash;
+    private readonly Sha256Checkpoint? _start;
     private long _available;
     private long _total = -1;
 
-    public ProgressiveHash(string path)
+    /// <param name="start">The hash state of the file's first bytes, known from elsewhere; null to hash from byte 0.</param>
+    public ProgressiveHash(string path, Sha256Checkpoint? start = null)
     {
+        _start = start;
         _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         _hash = Task.Run(HashAsync);
     }
@@ -49,9 +52,9 @@ internal sealed class ProgressiveHash : IDisposable
 
     private async Task<string> HashAsync()
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var sha = (_start is { } start ? Sha256Stream.Resume(start) : null) ?? Sha256Stream.Start();
         var buffer = new byte[ChunkBytes];
-        long hashed = 0;
+        long hashed = sha.Length;
         while (true)
         {
             await _signal.WaitAsync(_abandon.Token).ConfigureAwait(false);
@@ -62,14 +65,14 @@ internal sealed class ProgressiveHash : IDisposable
                 int n = RandomAccess.Read(_handle, buffer.AsSpan(0, (int)Math.Min(ChunkBytes, available - hashed)), hashed);
                 if (n <= 0)
                     throw new IOException("The output file is shorter than what was written to it.");
-                sha.AppendData(buffer, 0, n);
+                sha.Append(buffer.AsSpan(0, n));
                 hashed += n;
             }
             long total = Interlocked.Read(ref _total);
             if (total >= 0 && hashed >= total)
             {
                 _handle.Dispose();
-                return Convert.ToHexStringLower(sha.GetHashAndReset());
+                return sha.Finish();
             }
         }
     }
