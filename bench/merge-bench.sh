@@ -6,7 +6,7 @@
 # Ratios: merge time / time of `cat base.safetensors > copy` (page cache warm), and PyTorch time / merge time.
 # Also: peak anonymous (non-file-backed) memory of the merge, and the median time of ModelWeights.Open on the merged
 # folder (what a generated Model.Load() does).
-# Columns: model | base size | cores | cat | merge | merge/cat | torch | torch/merge | peak anon | load
+# Columns: model | base size | cores | cat | merge | merge/cat | first merge in the process | torch | torch/merge | peak anon | load
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAYERS=${LAYERS:-8} HIDDEN=${HIDDEN:-2048} INTER=${INTER:-5632} VOCAB=${VOCAB:-32000} RANK=${RANK:-16}
@@ -21,22 +21,12 @@ tool="dotnet $art/bin/LoraMerge.Bench/release/LoraMerge.Bench.dll"
 base="$work/base/model.safetensors"
 size=$(stat -c %s "$base")
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
-
 cat "$base" > /dev/null   # warm the page cache
-cat_times=() merge_times=() peak=""
-for i in $(seq "$ROUNDS"); do
-  rm -f "$work/copy.safetensors"
-  cat_times+=("$(seconds sh -c "cat '$base' > '$work/copy.safetensors'")")
-  rm -f "$work/copy.safetensors"
-  rm -rf "$work/out"
-  line=$($tool merge --base "$work/base" --adapter "$work/adapter" --out "$work/out")
-  merge_times+=("$(echo "$line" | sed -E 's/.*merge_seconds=([0-9.]+).*/\1/')")
-  peak=$(echo "$line" | sed -E 's/.*peak_anon_mb=([0-9.]+).*/\1/')
-done
-cat_s=$(printf '%s\n' "${cat_times[@]}" | median)
-merge_s=$(printf '%s\n' "${merge_times[@]}" | median)
+# One process: a first merge (it also pays for JIT compilation), then ROUNDS interleaved pairs of `cat base > copy`
+# and a merge; medians of the rounds.
+line=$($tool merge --base "$work/base" --adapter "$work/adapter" --out "$work/out" --copy "$work/copy.safetensors" --rounds "$ROUNDS")
+field() { echo "$line" | sed -E "s/(^|.* )$1=([0-9.]+).*/\\2/"; }
+cat_s=$(field cat_seconds) merge_s=$(field merge_seconds) first_s=$(field first_merge_seconds) peak=$(field peak_anon_mb)
 torch_s=""
 if [ "$TORCH" = 1 ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   torch_s=$(/usr/bin/python3 bench/torch_merge.py "$work/base" "$work/adapter" "$work/torch.safetensors" | sed -E 's/torch_seconds=//')
@@ -47,8 +37,8 @@ rm -rf "$work/out"
 
 ratio=$(echo "$merge_s / $cat_s" | bc -l)
 torch_ratio=$([ -n "$torch_s" ] && echo "$torch_s / $merge_s" | bc -l || echo "n/a")
-result=$(printf '| %s | %.2f GB | %d | %.3f s | %.3f s | **%.2f×** | %s | %s | %.0f MB | %s ms |' \
-  "layers=$LAYERS hidden=$HIDDEN inter=$INTER r=$RANK" "$(echo "$size/1000000000" | bc -l)" "$(nproc)" "$cat_s" "$merge_s" "$ratio" \
+result=$(printf '| %s | %.2f GB | %d | %.3f s | %.3f s | **%.2f×** | %.3f s | %s | %s | %.0f MB | %s ms |' \
+  "layers=$LAYERS hidden=$HIDDEN inter=$INTER r=$RANK" "$(echo "$size/1000000000" | bc -l)" "$(nproc)" "$cat_s" "$merge_s" "$ratio" "$first_s" \
   "${torch_s:-n/a}" "$( [ "$torch_ratio" = n/a ] && echo n/a || printf '%.1f×' "$torch_ratio")" "$peak" "$load")
 echo "$result"
 # Record the row in bench/README.md, right under the merge table's marker line.

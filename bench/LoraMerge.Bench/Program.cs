@@ -13,7 +13,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage:
           LoraMerge.Bench generate --out DIR [--layers 8] [--hidden 2048] [--intermediate 5632] [--vocab 32000] [--rank 16] [--dtype bf16]
-          LoraMerge.Bench merge --base DIR --adapter DIR --out DIR [--threads N]
+          LoraMerge.Bench merge --base DIR --adapter DIR --out DIR [--threads N] [--rounds 3] [--copy FILE]
           LoraMerge.Bench load --model MERGED_DIR [--rounds 20]
         """);
     return 2;

@@ -37,6 +37,8 @@ internal static class SyntheticLlama
         }
         specs.Add(new("model.norm.weight", dtype, [hidden]));
         specs.Add(new("lm_head.weight", dtype, [vocab, hidden]));
+        // In the order safetensors' own writer (what save_pretrained calls) lays tensors out: by dtype, then by name.
+        specs.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         WriteRandom(Path.Combine(baseDir, "model.safetensors"), specs, seed: 1);
 
         var adapterDir = Directory.CreateDirectory(Path.Combine(root, "adapter")).FullName;
