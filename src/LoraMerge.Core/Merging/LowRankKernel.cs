@@ -24,7 +24,7 @@ internal static unsafe class LowRankKernel
         {
             int p = 0;
             for (; p + 4 <= rows; p += 4)
-                    AddFourRows(acc + (long)p * columns, l + (long)p * rank, r, columns, rank, scale);
+                AddFourRows(acc + (long)p * columns, l + (long)p * rank, r, columns, rank, scale);
             for (; p < rows; p++)
                 AddOneRow(acc + (long)p * columns, l + (long)p * rank, r, columns, rank, scale);
         }
@@ -37,76 +37,46 @@ internal static unsafe class LowRankKernel
     {
         int c = 0;
         if (Vector512.IsHardwareAccelerated)
-            c = AddFourRows512(acc, left, right, columns, rank, scale);
-        c = AddFourRows256(acc, left, right, columns, rank, scale, c);
+            c = AddFourRows<Width512, Vector512<float>>(acc, left, right, columns, rank, scale, c);
+        if (Vector256.IsHardwareAccelerated)
+            c = AddFourRows<Width256, Vector256<float>>(acc, left, right, columns, rank, scale, c);
         for (int row = 0; row < 4 && c < columns; row++)
             AddColumns(acc + (long)row * columns, left + row * rank, right, columns, rank, scale, c);
     }
 
+    /// <summary>Columns [from, …) in steps of two vectors of <typeparamref name="TWidth"/>; returns where it stopped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int AddFourRows512(float* acc, float* left, float* right, int columns, int rank, float scale)
+    private static int AddFourRows<TWidth, TVector>(float* acc, float* left, float* right, int columns, int rank, float scale, int from)
+        where TWidth : struct, IWidth<TVector>
+        where TVector : struct
     {
-        var s = Vector512.Create(scale);
-        float* acc1 = acc + columns, acc2 = acc1 + columns, acc3 = acc2 + columns;
-        float* left1 = left + rank, left2 = left1 + rank, left3 = left2 + rank;
-        int c = 0;
-        for (; c + 32 <= columns; c += 32)
-        {
-            Vector512<float> d00 = default, d01 = default, d10 = default, d11 = default;
-            Vector512<float> d20 = default, d21 = default, d30 = default, d31 = default;
-            float* rk = right + c;
-            for (int k = 0; k < rank; k++, rk += columns)
-            {
-                var r0 = Vector512.Load(rk);
-                var r1 = Vector512.Load(rk + 16);
-                var l0 = Vector512.Create(left[k]);
-                var l1 = Vector512.Create(left1[k]);
-                var l2 = Vector512.Create(left2[k]);
-                var l3 = Vector512.Create(left3[k]);
-                d00 += l0 * r0; d01 += l0 * r1;
-                d10 += l1 * r0; d11 += l1 * r1;
-                d20 += l2 * r0; d21 += l2 * r1;
-                d30 += l3 * r0; d31 += l3 * r1;
-            }
-            Accumulate(acc + c, d00, d01, s);
-            Accumulate(acc1 + c, d10, d11, s);
-            Accumulate(acc2 + c, d20, d21, s);
-            Accumulate(acc3 + c, d30, d31, s);
-        }
-        return c;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int AddFourRows256(float* acc, float* left, float* right, int columns, int rank, float scale, int from)
-    {
-        if (!Vector256.IsHardwareAccelerated)
-            return from;
-        var s = Vector256.Create(scale);
+        int lanes = TWidth.Lanes;
+        var s = TWidth.Broadcast(scale);
         float* acc1 = acc + columns, acc2 = acc1 + columns, acc3 = acc2 + columns;
         float* left1 = left + rank, left2 = left1 + rank, left3 = left2 + rank;
         int c = from;
-        for (; c + 16 <= columns; c += 16)
+        for (; c + 2 * lanes <= columns; c += 2 * lanes)
         {
-            Vector256<float> d00 = default, d01 = default, d10 = default, d11 = default;
-            Vector256<float> d20 = default, d21 = default, d30 = default, d31 = default;
+            TVector d00 = default, d01 = default, d10 = default, d11 = default;
+            TVector d20 = default, d21 = default, d30 = default, d31 = default;
             float* rk = right + c;
             for (int k = 0; k < rank; k++, rk += columns)
             {
-                var r0 = Vector256.Load(rk);
-                var r1 = Vector256.Load(rk + 8);
-                var l0 = Vector256.Create(left[k]);
-                var l1 = Vector256.Create(left1[k]);
-                var l2 = Vector256.Create(left2[k]);
-                var l3 = Vector256.Create(left3[k]);
-                d00 += l0 * r0; d01 += l0 * r1;
-                d10 += l1 * r0; d11 += l1 * r1;
-                d20 += l2 * r0; d21 += l2 * r1;
-                d30 += l3 * r0; d31 += l3 * r1;
+                var r0 = TWidth.Load(rk);
+                var r1 = TWidth.Load(rk + lanes);
+                var l0 = TWidth.Broadcast(left[k]);
+                var l1 = TWidth.Broadcast(left1[k]);
+                var l2 = TWidth.Broadcast(left2[k]);
+                var l3 = TWidth.Broadcast(left3[k]);
+                d00 = TWidth.AddProduct(d00, l0, r0); d01 = TWidth.AddProduct(d01, l0, r1);
+                d10 = TWidth.AddProduct(d10, l1, r0); d11 = TWidth.AddProduct(d11, l1, r1);
+                d20 = TWidth.AddProduct(d20, l2, r0); d21 = TWidth.AddProduct(d21, l2, r1);
+                d30 = TWidth.AddProduct(d30, l3, r0); d31 = TWidth.AddProduct(d31, l3, r1);
             }
-            Accumulate(acc + c, d00, d01, s);
-            Accumulate(acc1 + c, d10, d11, s);
-            Accumulate(acc2 + c, d20, d21, s);
-            Accumulate(acc3 + c, d30, d31, s);
+            TWidth.AddScaled(acc + c, d00, d01, s);
+            TWidth.AddScaled(acc1 + c, d10, d11, s);
+            TWidth.AddScaled(acc2 + c, d20, d21, s);
+            TWidth.AddScaled(acc3 + c, d30, d31, s);
         }
         return c;
     }
@@ -128,7 +98,7 @@ internal static unsafe class LowRankKernel
                     d0 += l * Vector256.Load(rk);
                     d1 += l * Vector256.Load(rk + 8);
                 }
-                Accumulate(acc + c, d0, d1, s);
+                Width256.AddScaled(acc + c, d0, d1, s);
             }
         }
         AddColumns(acc, left, right, columns, rank, scale, c);
@@ -145,20 +115,6 @@ internal static unsafe class LowRankKernel
                 dot += left[k] * right[(long)k * columns + c];
             acc[c] += dot * scale;
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate(float* acc, Vector256<float> d0, Vector256<float> d1, Vector256<float> s)
-    {
-        (Vector256.Load(acc) + d0 * s).Store(acc);
-        (Vector256.Load(acc + 8) + d1 * s).Store(acc + 8);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate(float* acc, Vector512<float> d0, Vector512<float> d1, Vector512<float> s)
-    {
-        (Vector512.Load(acc) + d0 * s).Store(acc);
-        (Vector512.Load(acc + 16) + d1 * s).Store(acc + 16);
     }
 
     /// <summary>Multiplies each element by its column factor (DoRA per-column rescale).</summary>
@@ -192,5 +148,62 @@ internal static unsafe class LowRankKernel
         foreach (var v in values)
             sum += (double)v * v;
         return sum;
+    }
+
+    /// <summary>
+    /// One vector width's operations, so that one kernel body serves every width (the JIT compiles it once per width,
+    /// with these inlined). The product and the sum are separate operations: no fused multiply-add.
+    /// </summary>
+    private interface IWidth<TVector> where TVector : struct
+    {
+        static abstract int Lanes { get; }
+        static abstract TVector Load(float* source);
+        static abstract TVector Broadcast(float value);
+        static abstract TVector AddProduct(TVector sum, TVector a, TVector b);
+
+        /// <summary><c>acc[i] = acc[i] + d[i]·s</c> for two vectors' worth of columns.</summary>
+        static abstract void AddScaled(float* acc, TVector d0, TVector d1, TVector s);
+    }
+
+    private readonly struct Width256 : IWidth<Vector256<float>>
+    {
+        public static int Lanes => Vector256<float>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Load(float* source) => Vector256.Load(source);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> AddProduct(Vector256<float> sum, Vector256<float> a, Vector256<float> b) => sum + a * b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AddScaled(float* acc, Vector256<float> d0, Vector256<float> d1, Vector256<float> s)
+        {
+            (Vector256.Load(acc) + d0 * s).Store(acc);
+            (Vector256.Load(acc + Lanes) + d1 * s).Store(acc + Lanes);
+        }
+    }
+
+    private readonly struct Width512 : IWidth<Vector512<float>>
+    {
+        public static int Lanes => Vector512<float>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Load(float* source) => Vector512.Load(source);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> AddProduct(Vector512<float> sum, Vector512<float> a, Vector512<float> b) => sum + a * b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AddScaled(float* acc, Vector512<float> d0, Vector512<float> d1, Vector512<float> s)
+        {
+            (Vector512.Load(acc) + d0 * s).Store(acc);
+            (Vector512.Load(acc + Lanes) + d1 * s).Store(acc + Lanes);
+        }
     }
 }
