@@ -120,11 +120,9 @@ internal sealed class FileHashes
                 var checkpoints = new List<Sha256Checkpoint>();
                 foreach (var line in File.ReadLines(entry))
                 {
-                    var parts = line.Split(' ');
-                    if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long offset)
-                        || offset % 64 != 0 || parts[1].Length != 64 || !parts[1].All(char.IsAsciiHexDigitLower))
+                    if (!Sha256Checkpoint.TryParseLine(line, out var checkpoint))
                         return null;
-                    checkpoints.Add(new Sha256Checkpoint(offset, parts[1]));
+                    checkpoints.Add(checkpoint);
                 }
                 return checkpoints;
             }
@@ -144,7 +142,7 @@ internal sealed class FileHashes
                 string entry = Path.Combine(Root, Key(file));
                 if (checkpoints.Count > 0)
                     WriteAtomically(entry + CheckpointsSuffix,
-                        string.Concat(checkpoints.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Offset} {c.State}\n"))));
+                        string.Concat(checkpoints.Select(c => c.ToLine() + "\n")));
                 WriteAtomically(entry, hash);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

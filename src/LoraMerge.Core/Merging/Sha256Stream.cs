@@ -5,7 +5,22 @@ using System.Security.Cryptography;
 namespace LoraMerge.Merging;
 
 /// <summary>Where a SHA-256 computation stood after <see cref="Offset"/> bytes (a multiple of 64): its eight state words, hex.</summary>
-internal readonly record struct Sha256Checkpoint(long Offset, string State);
+internal readonly record struct Sha256Checkpoint(long Offset, string State)
+{
+    public bool IsWellFormed => Offset >= 0 && Offset % 64 == 0 && State is { Length: 64 } && State.All(char.IsAsciiHexDigitLower);
+
+    /// <summary>One <c>offset state</c> line, as the hash cache keeps it.</summary>
+    public string ToLine() => string.Create(CultureInfo.InvariantCulture, $"{Offset} {State}");
+
+    public static bool TryParseLine(string line, out Sha256Checkpoint checkpoint)
+    {
+        var parts = line.Split(' ');
+        checkpoint = parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long offset)
+            ? new Sha256Checkpoint(offset, parts[1])
+            : default;
+        return checkpoint.IsWellFormed;
+    }
+}
 
 /// <summary>
 /// SHA-256 of a byte stream whose running state can be saved at a 64-byte boundary and resumed later, in this process or
@@ -52,7 +67,7 @@ internal sealed unsafe class Sha256Stream : IDisposable
     {
         if (Native is null)
             return null;
-        if (checkpoint.Offset < 0 || checkpoint.Offset % 64 != 0 || !LibCrypto.IsState(checkpoint.State))
+        if (!checkpoint.IsWellFormed)
             throw new ArgumentException("Not a SHA-256 checkpoint.", nameof(checkpoint));
         return new Sha256Stream(checkpoint);
     }
@@ -151,9 +166,6 @@ internal sealed unsafe class Sha256Stream : IDisposable
             words[LowBitsWord] = (uint)bits;
             words[HighBitsWord] = (uint)(bits >> 32);
         }
-
-        public static bool IsState(string state) =>
-            state is { Length: 64 } && state.All(char.IsAsciiHexDigitLower);
 
         private static void Check(int result)
         {
