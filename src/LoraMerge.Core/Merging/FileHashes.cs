@@ -47,14 +47,20 @@ internal sealed class FileHashes
         return best;
     }
 
+    /// <param name="path">A full path (the key of <see cref="_hashes"/>).</param>
     private string Compute(string path, bool useCache)
     {
         var info = new FileInfo(path);
         bool cacheable = useCache && info.Length >= CachedFromBytes;
-        // An entry from before checkpoints were kept is hashed again once, to get them.
-        if (cacheable && PersistentCache.TryGet(info, out string? cached)
-            && (!Sha256Stream.CanResume || PersistentCache.TryGetCheckpoints(info) is not null))
-            return cached;
+        if (cacheable && PersistentCache.TryGet(info, out string? cached))
+        {
+            // An entry from before checkpoints were kept is hashed again once, to get them.
+            var saved = PersistentCache.TryGetCheckpoints(info);
+            if (saved is not null)
+                _checkpoints[path] = saved;
+            if (saved is not null || !Sha256Stream.CanResume)
+                return cached;
+        }
 
         var checkpoints = new List<Sha256Checkpoint>();
         using var sha = Sha256Stream.Start();
@@ -72,7 +78,7 @@ internal sealed class FileHashes
         string hash = sha.Finish();
         if (cacheable)
         {
-            _checkpoints[Path.GetFullPath(path)] = checkpoints;
+            _checkpoints[path] = checkpoints;
             PersistentCache.Store(info, hash, checkpoints);
         }
         return hash;
