@@ -2,7 +2,7 @@
 # Run on a machine with an NVIDIA GPU (driver installed; no .NET SDK needed). Expects, beside this script:
 #   lora-merge        the self-contained single-file CLI:
 #                     dotnet publish src/LoraMerge.Cli -c Release -r linux-x64 --self-contained \
-#                       -p:PublishSingleFile=true -p:PublishTrimmed=true -o bench/gpu/publish && cp bench/gpu/publish/lora-merge bench/gpu/
+#                       -p:PublishSingleFile=true -p:PublishTrimmed=true -o bench/gpu/publish && cp bench/gpu/publish/LoraMerge.Cli bench/gpu/lora-merge
 #   fixtures/merge/   a copy of tests/fixtures/merge (the committed cases)
 # and python3 with torch for the benchmark model. Writes results to ${OUT:-./out}.
 set -euo pipefail
@@ -48,14 +48,17 @@ echo "== 2. timings on a 1 GB+ bf16 model (r=16, r=256): cpu, cuda, cp" | tee "$
 python3 "$here/make_models.py" "$work/models"
 du -sh "$work/models/base" | tee -a "$out/timings.txt"
 sync
-t0=$(date +%s.%N); cp -r "$work/models/base" "$work/cp-copy"; sync; t1=$(date +%s.%N)
-echo "cp: $(echo "$t1 - $t0" | bc) s" | tee -a "$out/timings.txt"
+seconds() { local ns=$(( $2 - $1 )); printf '%d.%03d' $(( ns / 1000000000 )) $(( ns / 1000000 % 1000 )); }
+t0=$(date +%s%N); cp -r "$work/models/base" "$work/cp-copy"; sync; t1=$(date +%s%N)
+echo "cp: $(seconds "$t0" "$t1") s" | tee -a "$out/timings.txt"
 for r in 16 256; do
   for backend in cpu cuda; do
-    t0=$(date +%s.%N)
-    "$cli" merge --base "$work/models/base" --adapter "$work/models/lora_r$r" --out "$work/merged-$r-$backend" --backend "$backend" > "$work/log" 2>&1
-    sync; t1=$(date +%s.%N)
-    echo "r=$r $backend: $(echo "$t1 - $t0" | bc) s" | tee -a "$out/timings.txt"
+    t0=$(date +%s%N)
+    "$cli" merge --base "$work/models/base" --adapter "$work/models/lora_r$r" --out "$work/merged-$r-$backend" --backend "$backend" > "$work/log" 2>&1 \
+      || { echo "FAIL r=$r --backend $backend" | tee -a "$out/timings.txt"; cat "$work/log" >> "$out/timings.txt"; status=1; }
+    sync; t1=$(date +%s%N)
+    echo "r=$r $backend: $(seconds "$t0" "$t1") s" | tee -a "$out/timings.txt"
+    grep -h '"backend"' "$work/merged-$r-$backend/lora-merge.json" >> "$out/timings.txt" || true
   done
   cmp "$work/merged-$r-cpu/model.safetensors" "$work/merged-$r-cuda/model.safetensors" \
     && echo "r=$r outputs identical" | tee -a "$out/timings.txt" || { echo "r=$r outputs DIFFER" | tee -a "$out/timings.txt"; status=1; }
