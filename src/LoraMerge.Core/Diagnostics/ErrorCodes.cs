@@ -66,6 +66,15 @@ public static class ErrorCodes
     public const string ModelArtifactMismatch = "LORA1504";
     public const string ModelArtifactHashMismatch = "LORA1505";
 
+    // LORA16xx: GGUF output and tokenizer conversion (LORA1620-1649 are the tokenizer's).
+    public const string UnsupportedArchitecture = "LORA1601";
+    public const string UnmappedTensor = "LORA1602";
+    public const string InvalidGgufType = "LORA1603";
+    public const string VocabularySizeMismatch = "LORA1604";
+    public const string TokenizerMissing = "LORA1605";
+    public const string GgufHyperparameter = "LORA1606";
+    public const string GgufFormat = "LORA1607";
+
     // LORA19xx: warnings.
     public const string EffectRoundedAway = "LORA1901";
     public const string FanInFanOutMismatch = "LORA1902";
