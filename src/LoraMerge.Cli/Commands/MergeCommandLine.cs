@@ -12,6 +12,7 @@ internal sealed class MergeCommandLine
         lora-merge merge --base ./Llama-3.2-1B --adapter ./math-lora --out ./merged
         lora-merge merge --base ./base --adapter ./a --adapter ./b --weight 0.7 --weight 0.3 --out ./ab
         lora-merge merge --base ./base --adapter ./a --out ./merged --max-shard-size 2GB --threads 4 --force
+        lora-merge merge --base ./base --adapter ./a --out ./merged --format gguf --gguf-type q8_0
         """;
 
     public Option<string> Base { get; } = new("--base")
@@ -71,6 +72,19 @@ internal sealed class MergeCommandLine
         DefaultValueFactory = _ => "auto",
     };
 
+    public Option<string> Format { get; } = new("--format")
+    {
+        Description = "What to write: safetensors (the base's layout, the default), gguf (one model.gguf for llama.cpp / LLamaSharp), or both as safetensors,gguf (one pass).",
+        HelpName = "safetensors|gguf|safetensors,gguf",
+        DefaultValueFactory = _ => "safetensors",
+    };
+
+    public Option<string?> GgufType { get; } = new("--gguf-type")
+    {
+        Description = "Type of the GGUF's matrices: f32, f16, bf16 or q8_0 (vectors stay f32). Default: the base's own float type.",
+        HelpName = "f32|f16|bf16|q8_0",
+    };
+
     public Option<string> Out { get; } = new("--out")
     {
         Description = "Output folder for the merged model. It must not exist or be empty, unless --force is given.",
@@ -97,7 +111,7 @@ internal sealed class MergeCommandLine
     {
         var command = new Command("merge", "Merge one or more PEFT LoRA adapters into a base model and write the merged model folder.")
         {
-            Base, Adapters, Weights, SafeMerge, NoSafeMerge, MaxShardSize, Threads, Backend, Out, Force,
+            Base, Adapters, Weights, SafeMerge, NoSafeMerge, MaxShardSize, Threads, Backend, Format, GgufType, Out, Force,
         };
         command.Validators.Add(ValidateCombination);
         return command;

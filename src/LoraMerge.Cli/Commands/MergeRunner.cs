@@ -51,6 +51,8 @@ internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, Can
                 "cuda" => MergeBackendKind.Cuda,
                 _ => MergeBackendKind.Auto,
             },
+            Formats = OutputFormatNames.Parse(parse.GetValue(line.Format) ?? "safetensors"),
+            GgufType = parse.GetValue(line.GgufType) is { } type ? OutputFormatNames.ParseGgufType(type) : null,
             // CheckOutputFolder already refused a non-empty folder without --force; an empty one may be replaced.
             Overwrite = true,
         };

@@ -75,6 +75,23 @@ public sealed class GgufWriter : IDisposable
         }
     }
 
+    /// <summary>Copies a tensor's bytes, already in its GGUF type, straight from another file.</summary>
+    public void CopyFrom(int index, SafeFileHandle source, long sourceOffset, long length)
+    {
+        ObjectDisposedException.ThrowIf(_state != 0, this);
+        var tensor = Layout.Tensors[index];
+        if (length != tensor.Spec.ByteLength || !_coverage[index].TryAdd(0, length))
+            throw new InvalidOperationException($"Tensor '{tensor.Spec.Name}' is copied whole, exactly once.");
+        try
+        {
+            Merging.FileRangeCopy.Copy(source, sourceOffset, _handle, Layout.Header.Length + tensor.DataOffset, length);
+        }
+        catch (IOException ex)
+        {
+            throw SafetensorsWriter.OutputError(ex, TempPath);
+        }
+    }
+
     /// <summary>Checks that every byte was written, flushes to disk and renames the file into place.</summary>
     public void Commit()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using LoraMerge.Gguf;
 using LoraMerge.Models;
 using LoraMerge.Peft;
 
@@ -29,6 +30,13 @@ internal static class InputFingerprint
             text.Append(CultureInfo.InvariantCulture, $"adapter {i} weights {hashes.Get(adapters[i].WeightsPath)}\n");
         }
         text.Append(CultureInfo.InvariantCulture, $"max shard size {options.MaxShardSize?.ToString(CultureInfo.InvariantCulture) ?? "base"}\n");
+        if (options.Formats != OutputFormats.Safetensors)
+        {
+            // The GGUF carries the tokenizer, so its files are inputs too.
+            text.Append(CultureInfo.InvariantCulture, $"formats {options.Formats} gguf type {(options.GgufType is { } t ? GgufTensorTypes.Name(t) : "base")}\n");
+            foreach (var companion in baseModel.CompanionFiles)
+                text.Append(CultureInfo.InvariantCulture, $"base file {companion} {hashes.Get(Path.Combine(baseModel.Path, companion))}\n");
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 

@@ -1,3 +1,5 @@
+using LoraMerge.Gguf;
+
 namespace LoraMerge.Merging;
 
 /// <summary>One adapter folder and its weight <c>w</c> in <c>W' = W + Σ w·s·B·A</c>.</summary>
@@ -10,6 +12,17 @@ public enum MergeBackendKind
     Auto,
     Cpu,
     Cuda,
+}
+
+/// <summary>The files a merge writes into its output folder (one or both).</summary>
+[Flags]
+public enum OutputFormats
+{
+    /// <summary>The base's safetensors layout, with config and tokenizer files beside it.</summary>
+    Safetensors = 1,
+
+    /// <summary>One <c>model.gguf</c> that llama.cpp loads (docs/gguf.md).</summary>
+    Gguf = 2,
 }
 
 /// <summary>Everything a merge needs. Paths may be relative to the current directory.</summary>
@@ -29,6 +42,11 @@ public sealed record MergeOptions
     public int Threads { get; init; }
 
     public MergeBackendKind Backend { get; init; } = MergeBackendKind.Auto;
+
+    public OutputFormats Formats { get; init; } = OutputFormats.Safetensors;
+
+    /// <summary>Type of the GGUF's matrices; null keeps the base's float type. Only with <see cref="OutputFormats.Gguf"/>.</summary>
+    public GgufTensorType? GgufType { get; init; }
 
     /// <summary>Replace an existing output folder (the CLI asks for this explicitly; MSBuild owns its folder).</summary>
     public bool Overwrite { get; init; } = true;

@@ -15,6 +15,10 @@ internal static class MergeOptionsValidator
             throw Invalid($"Threads must be 0 (all cores) or more, not {options.Threads}.");
         if (options.MaxShardSize is <= 0)
             throw Invalid($"The maximum shard size must be positive, not {options.MaxShardSize}.");
+        if (options.Formats == 0 || (options.Formats & ~(OutputFormats.Safetensors | OutputFormats.Gguf)) != 0)
+            throw Invalid($"The output formats must be safetensors, gguf or both, not {options.Formats}.");
+        if (options.GgufType is not null && !options.Formats.HasFlag(OutputFormats.Gguf))
+            throw Invalid("A GGUF type was given but the output has no GGUF file.");
         string output = Path.GetFullPath(options.OutputDirectory);
         if (string.Equals(output.TrimEnd('/'), Path.GetFullPath(options.BaseModelDirectory).TrimEnd('/'), StringComparison.Ordinal))
             throw Invalid("The output folder must not be the base model folder.");

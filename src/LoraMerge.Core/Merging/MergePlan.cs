@@ -1,4 +1,5 @@
 using LoraMerge.Formats;
+using LoraMerge.Gguf;
 using LoraMerge.Models;
 using LoraMerge.Peft;
 
@@ -30,8 +31,10 @@ public sealed class MergePlan
         IReadOnlyList<TensorJob> jobs,
         IReadOnlyList<OutputShard> shards,
         string fingerprint,
-        FileHashes hashes)
+        FileHashes hashes,
+        GgufModelPlan? gguf)
     {
+        Gguf = gguf;
         Options = options;
         BaseModel = baseModel;
         Adapters = adapters;
@@ -59,4 +62,9 @@ public sealed class MergePlan
     internal IReadOnlyList<TensorJob> Jobs { get; }
     internal IReadOnlyList<OutputShard> Shards { get; }
     internal FileHashes Hashes { get; }
+
+    /// <summary>The GGUF file's layout when the output has one.</summary>
+    internal GgufModelPlan? Gguf { get; }
+
+    internal bool WritesSafetensors => Options.Formats.HasFlag(OutputFormats.Safetensors);
 }

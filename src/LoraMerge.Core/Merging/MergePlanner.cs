@@ -1,5 +1,6 @@
 using LoraMerge.Diagnostics;
 using LoraMerge.Formats;
+using LoraMerge.Gguf;
 using LoraMerge.Models;
 using LoraMerge.Peft;
 
@@ -34,10 +35,14 @@ internal sealed class MergePlanner
             planner.AddAdapter(i, adapters[i], options.Adapters[i].Weight);
         planner.CheckDoraIsAlone(adapters);
         var jobs = shards.SelectMany(s => s.Jobs).ToArray();
+        var gguf = options.Formats.HasFlag(OutputFormats.Gguf)
+            ? GgufModelPlan.Create(baseModel, jobs.Select(j => (j.Name, j.Base.DType, j.Base.Shape, j.Base.Shard.FilePath)).ToArray(), options.GgufType)
+            : null;
         var hashes = new FileHashes();
-        var plan = new MergePlan(options, baseModel, adapters, jobs, shards, InputFingerprint.Compute(baseModel, adapters, options, hashes), hashes);
-        FreeSpaceCheck.Ensure(options.OutputDirectory, plan.TotalBytes + new FileInfo(baseModel.ConfigPath).Length
-            + baseModel.CompanionFiles.Sum(f => new FileInfo(Path.Combine(baseModel.Path, f)).Length));
+        var plan = new MergePlan(options, baseModel, adapters, jobs, shards, InputFingerprint.Compute(baseModel, adapters, options, hashes), hashes, gguf);
+        long safetensorsBytes = !plan.WritesSafetensors ? 0 : plan.TotalBytes + new FileInfo(baseModel.ConfigPath).Length
+            + baseModel.CompanionFiles.Sum(f => new FileInfo(Path.Combine(baseModel.Path, f)).Length);
+        FreeSpaceCheck.Ensure(options.OutputDirectory, safetensorsBytes + (gguf?.Layout.FileLength ?? 0));
         return plan;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LoraMerge.Gguf;
 using LoraMerge.Peft;
 
 namespace LoraMerge.Merging;
@@ -52,6 +53,17 @@ internal static class MergeReport
         else
             json.WriteNull("maxShardSize");
         json.WriteString("backend", backend);
+        json.WriteStartArray("formats");
+        if (plan.WritesSafetensors)
+            json.WriteStringValue("safetensors");
+        if (plan.Gguf is { } gguf)
+        {
+            json.WriteStringValue("gguf");
+            json.WriteEndArray();
+            json.WriteString("ggufType", GgufTensorTypes.Name(gguf.Type));
+        }
+        else
+            json.WriteEndArray();
         json.WriteEndObject();
 
         WriteFiles(json, "outputs", outputs);

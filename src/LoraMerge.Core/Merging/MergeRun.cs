@@ -34,13 +34,22 @@ internal sealed class MergeRun(
             var merger = new TensorMerger(adapterFiles, i => $"'{Path.GetFileName(plan.Adapters[i].Directory.TrimEnd('/', '\\'))}'",
                 threads, plan.Options.SafeMerge, cancellationToken);
             var producer = backend.CreateProducer(merger, adapterFiles, threads, cancellationToken);
+            var gguf = plan.Gguf is { } layout ? GgufOutput.Create(output.PathOf(GgufOutput.FileName), layout) : null;
             try
             {
                 foreach (var shard in plan.Shards)
-                    WriteShard(shard, baseFiles, producer);
+                {
+                    if (plan.WritesSafetensors)
+                        WriteShard(shard, baseFiles, producer, gguf);
+                    else
+                        WriteGgufOnly(shard, baseFiles, producer, gguf!);
+                }
+                if (gguf is not null)
+                    plan.Hashes.Provide(gguf.Path, Task.FromResult(gguf.Finish()));
             }
             finally
             {
+                gguf?.Dispose();
                 (producer as IDisposable)?.Dispose();
             }
         }
@@ -52,8 +61,11 @@ internal sealed class MergeRun(
                 f.Dispose();
         }
 
-        WriteIndexIfSharded();
-        CopyCompanionFiles();
+        if (plan.WritesSafetensors)
+        {
+            WriteIndexIfSharded();
+            CopyCompanionFiles();
+        }
         Outputs = OutputRecords();
         var outputs = Outputs;
         var baseRecords = BaseRecords();
@@ -67,7 +79,23 @@ internal sealed class MergeRun(
             .Select(c => new LoraWarning(ErrorCodes.EffectRoundedAway,
                 $"The adapters' effect on '{c.Name}' rounded away entirely: the merged tensor equals the base bit for bit."));
 
-    private void WriteShard(OutputShard shard, Dictionary<string, SafetensorsFile> baseFiles, ITensorProducer producer)
+    /// <summary>A GGUF without safetensors: each tensor goes from the base or the producer straight into the GGUF.</summary>
+    private void WriteGgufOnly(OutputShard shard, Dictionary<string, SafetensorsFile> baseFiles, ITensorProducer producer, GgufOutput gguf)
+    {
+        foreach (var job in shard.Jobs)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var baseFile = baseFiles[job.Base.Shard.FilePath];
+            if (job.Action == TensorAction.Copy)
+                gguf.CopyFrom(job.Name, baseFile, job.Base.Tensor);
+            else
+                _changes.Add(producer.Produce(job, baseFile, (offset, bytes) => gguf.Write(job.Name, offset, bytes)));
+            gguf.Completed(job.Name);
+            Advance(job);
+        }
+    }
+
+    private void WriteShard(OutputShard shard, Dictionary<string, SafetensorsFile> baseFiles, ITensorProducer producer, GgufOutput? gguf)
     {
         string path = output.PathOf(shard.FileName);
         if (shard.MirrorOf is { } mirrored && shard.Jobs.All(j => j.Action == TensorAction.Copy))
@@ -75,7 +103,11 @@ internal sealed class MergeRun(
             File.Copy(mirrored.FilePath, path);
             plan.Hashes.Provide(path, plan.Hashes.Start(mirrored.FilePath));
             foreach (var job in shard.Jobs)
+            {
+                gguf?.CopyFrom(job.Name, baseFiles[job.Base.Shard.FilePath], job.Base.Tensor);
+                gguf?.Completed(job.Name);
                 Advance(job);
+            }
             return;
         }
 
@@ -92,10 +124,20 @@ internal sealed class MergeRun(
                 var baseFile = baseFiles[job.Base.Shard.FilePath];
                 int slot = index;
                 if (job.Action == TensorAction.Copy)
+                {
                     destination.CopyFrom(slot, baseFile.Handle, job.Base.Shard.DataStart + job.Base.Tensor.DataOffset, job.Base.ByteLength);
-                else
+                    gguf?.CopyFrom(job.Name, baseFile, job.Base.Tensor);
+                }
+                else if (gguf is null)
                     _changes.Add(producer.Produce(job, baseFile, (offset, bytes) => destination.Write(slot, offset, bytes)));
+                else
+                    _changes.Add(producer.Produce(job, baseFile, (offset, bytes) =>
+                    {
+                        destination.Write(slot, offset, bytes);
+                        gguf.Write(job.Name, offset, bytes);
+                    }));
                 hash.Advance(destination.EndOf(index));
+                gguf?.Completed(job.Name);
                 Advance(job);
             }
             plan.Hashes.Provide(path, hash.Complete(destination.FileLength));
