@@ -12,11 +12,12 @@ internal sealed class InspectCommandLine
         lora-merge inspect ./Llama-3.2-1B --all
         lora-merge inspect ./math-lora
         lora-merge inspect ./math-lora --base ./Llama-3.2-1B
+        lora-merge inspect ./merged/model.gguf
         """;
 
     public Argument<string> Directory { get; } = new("DIR")
     {
-        Description = "A model folder (config.json + *.safetensors) or a PEFT adapter folder (adapter_config.json + adapter_model.safetensors).",
+        Description = "A model folder (config.json + *.safetensors), a PEFT adapter folder (adapter_config.json + adapter_model.safetensors), or a GGUF file (or a folder holding only model.gguf).",
     };
 
     public Option<string?> Base { get; } = new("--base")

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LoraMerge.Cli.Inspect;
 using LoraMerge.Diagnostics;
+using LoraMerge.Gguf;
 using LoraMerge.Merging;
 using LoraMerge.Models;
 using LoraMerge.Peft;
@@ -16,6 +17,16 @@ internal sealed class InspectRunner(InspectCommandLine line, CliConsole console)
         var baseDirectory = parse.GetValue(line.Base);
         int? maxRows = parse.GetValue(line.All) ? null : InspectCommandLine.DefaultTableRows;
 
+        if (File.Exists(directory) || IsGgufOnlyFolder(directory))
+        {
+            if (baseDirectory is not null)
+            {
+                console.Error.WriteLine("error: --base can only be used when DIR is an adapter folder (one with adapter_config.json).");
+                return ExitCodes.Usage;
+            }
+            GgufSummaryWriter.Write(GgufFile.Read(File.Exists(directory) ? directory : Path.Combine(directory, GgufArtifact.FileName)), console.Out, maxRows);
+            return ExitCodes.Success;
+        }
         if (!Directory.Exists(directory))
             throw new LoraException(ErrorCodes.FileNotFound, "The folder does not exist.", Path.GetFullPath(directory));
 
@@ -47,4 +58,8 @@ internal sealed class InspectRunner(InspectCommandLine line, CliConsole console)
         MergePreviewWriter.Write(plan, console.Out, maxRows);
         return ExitCodes.Success;
     }
+
+    /// <summary>A merged folder written with <c>--format gguf</c>: model.gguf and no config.json.</summary>
+    private static bool IsGgufOnlyFolder(string directory) =>
+        File.Exists(Path.Combine(directory, GgufArtifact.FileName)) && !File.Exists(Path.Combine(directory, ModelFolderLayout.ConfigFileName));
 }

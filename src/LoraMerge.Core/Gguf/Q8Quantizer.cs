@@ -34,7 +34,14 @@ public static class Q8Quantizer
             float id = d != 0f ? 1f / d : 0f;
             BinaryPrimitives.WriteUInt16LittleEndian(y, HalfConversions.F32ToF16(d));
             for (int j = 0; j < block; j++)
-                y[2 + j] = (byte)(sbyte)MathF.Round(x[j] * id, MidpointRounding.AwayFromZero);
+                y[2 + j] = ToInt8(MathF.Round(x[j] * id, MidpointRounding.AwayFromZero));
         }
     }
+
+    /// <summary>
+    /// C's float to int8_t as x86-64 compilers emit it: truncate to int32, where NaN and out-of-range values become
+    /// 0x80000000, then keep the low byte. Only reachable when <c>1/d</c> overflows (amax below ~3.7e-37).
+    /// </summary>
+    private static byte ToInt8(float rounded) =>
+        (byte)(float.IsNaN(rounded) || MathF.Abs(rounded) >= 2147483648f ? int.MinValue : (int)rounded);
 }
