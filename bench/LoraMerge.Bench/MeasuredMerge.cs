@@ -33,7 +33,7 @@ internal static class MeasuredMerge
             copies.Add(TimeCopy(baseFile, copy));
             merges.Add(TimeMerge(options));
         }
-        Console.WriteLine($"cat_seconds={Median(copies):F3} merge_seconds={Median(merges):F3} first_merge_seconds={first:F3} " +
+        Console.WriteLine($"cat_seconds={Statistics.Median(copies):F3} merge_seconds={Statistics.Median(merges):F3} first_merge_seconds={first:F3} " +
                           $"peak_anon_mb={memory.Stop() / 1e6:F1} rounds={rounds}");
         return 0;
     }
@@ -59,47 +59,6 @@ internal static class MeasuredMerge
         return seconds;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[(sorted.Count - 1) / 2];
-    }
 
     /// <summary>Samples RssAnon of this process every 2 ms until stopped.</summary>
-    private sealed class PeakAnonMemory : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Thread _sampler;
-        private long _peak;
-
-        public PeakAnonMemory()
-        {
-            _sampler = new Thread(() =>
-            {
-                while (!_stop.IsCancellationRequested)
-                {
-                    _peak = Math.Max(_peak, RssAnonBytes());
-                    Thread.Sleep(2);
-                }
-            }) { IsBackground = true };
-            _sampler.Start();
-        }
-
-        public long Stop()
-        {
-            _stop.Cancel();
-            _sampler.Join();
-            return _peak;
-        }
-
-        public void Dispose() => _stop.Cancel();
-
-        private static long RssAnonBytes()
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-            return 0;
-        }
-    }
 }

@@ -19,8 +19,10 @@ internal static class SyntheticLlama
             {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": {{hidden}},
              "intermediate_size": {{intermediate}}, "num_attention_heads": 16, "num_key_value_heads": 4,
              "num_hidden_layers": {{layers}}, "vocab_size": {{vocab}}, "rms_norm_eps": 1e-05,
+             "max_position_embeddings": 4096, "rope_theta": 10000.0,
              "tie_word_embeddings": false, "torch_dtype": "{{(dtype == DType.BF16 ? "bfloat16" : "float16")}}"}
             """);
+        WriteCharTokenizer(baseDir, vocab);
         var projections = new (string Module, long Out, long In)[]
         {
             ("self_attn.q_proj", hidden, hidden), ("self_attn.k_proj", kvHidden, hidden), ("self_attn.v_proj", kvHidden, hidden),
@@ -97,5 +99,17 @@ internal static class SyntheticLlama
         s ^= s >> 7;
         s ^= s << 17;
         return s;
+    }
+
+    /// <summary>A character vocabulary of <paramref name="size"/> tokens (the sample's tokenizer shape), so GGUF output has a tokenizer.</summary>
+    private static void WriteCharTokenizer(string baseDir, int size)
+    {
+        var vocab = new Dictionary<string, int> { ["<unk>"] = 0, ["<s>"] = 1 };
+        for (int i = 2; i < size; i++)
+            vocab[((char)(0x4E00 + i)).ToString()] = i;
+        File.WriteAllText(Path.Combine(baseDir, "vocab.json"), System.Text.Json.JsonSerializer.Serialize(vocab));
+        File.WriteAllText(Path.Combine(baseDir, "tokenizer_config.json"), """
+            {"tokenizer_type": "char", "vocab_file": "vocab.json", "bos_token": "<s>", "eos_token": "<s>", "unk_token": "<unk>", "add_bos_token": true}
+            """);
     }
 }
