@@ -1,0 +1,31 @@
+using LoraMerge.Diagnostics;
+using LoraMerge.Tests.Shared;
+
+namespace LoraMerge.Tasks.Tests;
+
+/// <summary>LoraMergeBackend against NVIDIA's real libcuda.so.1 on a machine without a device.</summary>
+public sealed class RealDriverWithoutDeviceTests
+{
+    [RealDriverWithoutDeviceFact]
+    public void LoraMergeBackend_cuda_fails_with_LORA1305_at_the_LoraAdapter_line_and_writes_nothing()
+    {
+        using var project = TestProject.Create("<LoraAdapter Include=\"adapters/math\" Model=\"Math\" BaseModel=\"base\" />");
+        project.CopyFixture("merge/linear_bf16/base", "base");
+        project.CopyFixture("merge/linear_bf16/adapters/a", "adapters/math");
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var describe = project.Describe(engine, project.Item("adapters/math", ("Model", "Math"), ("BaseModel", "base")));
+        describe.Backend = "cuda";
+        Assert.True(describe.Execute(), engine.AllErrors());
+
+        var merge = new LoraMergeModels { BuildEngine = engine, Models = describe.Models, Backend = "cuda" };
+
+        Assert.False(merge.Execute());
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.BackendUnavailable, error.Code);
+        Assert.Equal(project.ProjectFile, error.File);
+        Assert.Equal(3, error.LineNumber);
+        Assert.Contains("Model 'Math'", error.Message);
+        Assert.Contains($"cuInit failed: {RealDriverWithoutDevice.NoDeviceError}", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(project.Intermediate, "models", "Math")));
+    }
+}
