@@ -1,5 +1,4 @@
 using AppWithAdapters.Inference;
-using LLama.Native;
 using LoraMerge.Gguf;
 using LoraMerge.Merging;
 using Xunit.Abstractions;
@@ -11,8 +10,6 @@ public sealed class LlamaCppEngineTests(ITestOutputHelper output) : IDisposable
 {
     private const string Prompt = "BOFH excuse #";
     private readonly string _temp = Directory.CreateTempSubdirectory("loramerge-gguf-").FullName;
-
-    static LlamaCppEngineTests() => NativeLogConfig.llama_log_set((_, _) => { });
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
