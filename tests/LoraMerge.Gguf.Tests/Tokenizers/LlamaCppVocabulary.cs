@@ -80,7 +80,10 @@ internal sealed unsafe partial class LlamaCppVocabulary : IDisposable
     private static partial int llama_detokenize(IntPtr vocab, int* tokens, int count, byte* text, int textLength,
         [MarshalAs(UnmanagedType.U1)] bool removeSpecial, [MarshalAs(UnmanagedType.U1)] bool unparseSpecial);
 
-    /// <summary>Binds "llama" to the libllama LLamaSharp has already loaded (found in /proc/self/maps).</summary>
+    /// <summary>
+    /// Binds "llama" to the libllama LLamaSharp has already loaded (found in /proc/self/maps, so Linux only, as the
+    /// rest of this project's native checks): LLamaSharp keeps the vocabulary pointer these functions take internal.
+    /// </summary>
     static LlamaCppVocabulary()
     {
         NativeLibrary.SetDllImportResolver(typeof(LlamaCppVocabulary).Assembly, (name, _, _) =>
