@@ -74,6 +74,13 @@ public static class ErrorCodes
     public const string TokenizerMissing = "LORA1605";
     public const string GgufHyperparameter = "LORA1606";
     public const string GgufFormat = "LORA1607";
+    public const string TokenizerFileInvalid = "LORA1620";
+    public const string UnsupportedTokenizerModel = "LORA1621";
+    public const string UnknownPreTokenizer = "LORA1622";
+    public const string UnsupportedPostProcessor = "LORA1623";
+    public const string SpecialTokenNotInVocabulary = "LORA1624";
+    public const string UnrepresentableVocabulary = "LORA1625";
+    public const string UnsupportedCharVocabulary = "LORA1626";
 
     // LORA19xx: warnings.
     public const string EffectRoundedAway = "LORA1901";
