@@ -90,6 +90,8 @@ internal static class ManifestParser
             }
         }
 
+        var (hasSafetensors, hasGguf) = ReadFormats(context, root);
+
         var config = new List<ConfigEntry>();
         var configProperty = root.Find("config");
         if (configProperty is not null)
@@ -109,7 +111,15 @@ internal static class ManifestParser
         }
 
         var tensors = new List<TensorSpec>();
-        var tensorsValue = context.Required(root, "tensors", JsonKind.Array, "must be an array");
+        JsonValue? tensorsValue = null;
+        if (hasSafetensors)
+        {
+            tensorsValue = context.Required(root, "tensors", JsonKind.Array, "must be an array");
+        }
+        else if (root.Find("tensors") is { } stray)
+        {
+            context.Field("tensors", "must be absent when \"formats\" has no \"safetensors\" (the model has no safetensors files)", stray.Value);
+        }
         if (tensorsValue is not null)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -129,9 +139,36 @@ internal static class ManifestParser
         }
 
         if (errors.Count > 0) return new ParseResult(null, nameLocation, EquatableArray.From(errors));
-        var spec = new ModelSpec(name!.Text!, artifact!.Text!, embedded, fingerprint!.Text!,
+        var spec = new ModelSpec(name!.Text!, artifact!.Text!, embedded, fingerprint!.Text!, hasSafetensors, hasGguf,
             EquatableArray.From(config), EquatableArray.From(tensors));
         return new ParseResult(spec, nameLocation, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>The optional <c>formats</c> array: <c>"safetensors"</c> and/or <c>"gguf"</c>; absent means safetensors only.</summary>
+    private static (bool Safetensors, bool Gguf) ReadFormats(Context context, JsonValue root)
+    {
+        const string problem = "must be a non-empty array of \"safetensors\" and \"gguf\"";
+        var property = root.Find("formats");
+        if (property is null) return (true, false);
+        var value = property.Value;
+        if (value.Kind != JsonKind.Array || value.Items.Count == 0)
+        {
+            context.Field("formats", problem, value);
+            return (true, false);
+        }
+        var safetensors = false;
+        var gguf = false;
+        foreach (var item in value.Items)
+        {
+            if (item.Kind == JsonKind.String && item.Text == "safetensors") safetensors = true;
+            else if (item.Kind == JsonKind.String && item.Text == "gguf") gguf = true;
+            else
+            {
+                context.Field("formats", problem, item);
+                return (true, false);
+            }
+        }
+        return (safetensors, gguf);
     }
 
     private static TensorSpec? ReadTensor(Context context, JsonValue value, int index)

@@ -92,6 +92,8 @@ public sealed class LoraDescribeModels : MSBuildTask
                 SafeMerge = model.SafeMerge,
                 Threads = threads,
                 Backend = backend,
+                Formats = model.Formats,
+                GgufType = model.GgufType,
             };
             var described = DescribeOnce(paths, stamp, model.Location, $"Model '{model.Name}'", options, writesManifest: true,
                 plan => FileContent.WriteIfDifferent(paths.Manifest, ManifestFor(model, paths, plan)));
@@ -177,12 +179,16 @@ public sealed class LoraDescribeModels : MSBuildTask
         return true;
     }
 
+    /// <summary>A GGUF-only model has no safetensors files, so its manifest lists no tensors.</summary>
     private static byte[] ManifestFor(ModelRequest model, ModelPaths paths, MergePlan plan) =>
         ModelManifestWriter.Write(
             model.Name,
             paths.RelativeDirectory,
             model.Embed,
             plan.Fingerprint,
+            model.Formats,
             plan.BaseModel.Config,
-            plan.Tensors.Select(t => new ManifestTensor(t.Name, DTypes.Name(t.DType), t.Shape, t.OutputFile)));
+            model.Formats.HasFlag(OutputFormats.Safetensors)
+                ? plan.Tensors.Select(t => new ManifestTensor(t.Name, DTypes.Name(t.DType), t.Shape, t.OutputFile))
+                : null);
 }

@@ -95,6 +95,63 @@ public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture
     }
 
     [Fact]
+    public void A_gguf_model_lands_beside_the_app_an_embedded_one_is_extracted_and_a_second_build_does_not_merge()
+    {
+        using var app = new ConsumerProject(package,
+            """
+                <LoraAdapter Include="adapters/bofh" BaseModel="base" Model="Bofh" Format="gguf" GgufType="q8_0" />
+                <LoraAdapter Include="adapters/bofh" BaseModel="base" Model="Emb" Format="safetensors;gguf" Embed="true" />
+            """,
+            """
+            Environment.SetEnvironmentVariable("LORAMERGE_CACHE_DIR", Path.Combine(AppContext.BaseDirectory, "gguf-cache"));
+            Console.WriteLine($"bofh {App.BofhModel.GgufPath} {App.BofhModel.Config.ModelType}");
+            using var emb = App.EmbModel.Load(verifyHashes: true);
+            Console.WriteLine($"emb {emb.Tensors.Count} {App.EmbModel.GgufPath}");
+            """);
+        // The sample's tiny Llama: a GGUF needs its tokenizer files.
+        foreach (var (from, to) in new[] { ("models/tiny-llama", "base"), ("adapters/bofh", "adapters/bofh") })
+        {
+            Directory.CreateDirectory(app.PathOf(to));
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(PackageFixture.RepoRoot, "samples", "AppWithAdapters", from)))
+                File.Copy(file, app.PathOf(to, Path.GetFileName(file)));
+        }
+
+        var build = app.Dotnet("build", "-c", "Release");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Contains("into model 'Bofh'", build.Output);
+        var bin = app.PathOf("bin", "Release", "net10.0", "models", "Bofh");
+        Assert.Equal(["lora-merge.json", "model.gguf"], Directory.EnumerateFiles(bin).Select(f => Path.GetFileName(f)!).Order().ToArray());
+        AssertRecordedSha256(bin, "q8_0");
+
+        var publish = app.Dotnet("publish", "-c", "Release", "-o", "out");
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.DoesNotContain("LoraMerge: merging", publish.Output);
+        AssertRecordedSha256(app.PathOf("out", "models", "Bofh"), "q8_0");
+        Assert.False(Directory.Exists(app.PathOf("out", "models", "Emb")), "an embedded model is not published as files");
+
+        var run = app.Dotnet(app.PathOf("out", "App.dll"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"bofh {app.PathOf("out", "models", "Bofh", "model.gguf")} llama", run.Output);
+        var embSha = AssertRecordedSha256(app.PathOf("obj", "Release", "net10.0", "lora", "models", "Emb"), null);
+        var extracted = app.PathOf("out", "gguf-cache", "gguf", embSha, "model.gguf");
+        Assert.Contains($"emb 39 {extracted}", run.Output);
+        Assert.Equal(embSha, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(extracted))));
+    }
+
+    /// <summary>lora-merge.json records the GGUF's type and its sha256, which is the file's; returns that sha256.</summary>
+    private static string AssertRecordedSha256(string folder, string? ggufType)
+    {
+        using var report = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "lora-merge.json")));
+        var options = report.RootElement.GetProperty("options");
+        Assert.Contains("gguf", options.GetProperty("formats").EnumerateArray().Select(f => f.GetString()));
+        if (ggufType is not null) Assert.Equal(ggufType, options.GetProperty("ggufType").GetString());
+        var recorded = report.RootElement.GetProperty("outputs").EnumerateArray()
+            .Single(o => o.GetProperty("path").GetString() == "model.gguf").GetProperty("sha256").GetString()!;
+        Assert.Equal(recorded, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, "model.gguf")))));
+        return recorded;
+    }
+
+    [Fact]
     public void A_broken_adapter_fails_the_build_with_its_code_and_leaves_no_artifact()
     {
         using var app = new ConsumerProject(package,

@@ -60,6 +60,32 @@ public class GeneratedCodeCompilesTests
         AssertClean(compilation);
     }
 
+    private const string GgufUsage = """
+        using LoraMerge.Runtime;
+        using Sample.App;
+
+        internal static class GgufUsage
+        {
+            public static string Both => BofhModel.GgufPath;
+            public static ModelTensor QProj(BofhModel m) => m.Model.Layers[1].SelfAttn.QProj.Weight;
+            public static string Only => ChatModel.GgufPath;
+            public static int Layers => ChatModel.Config.NumHiddenLayers;
+        }
+        """;
+
+    [Fact]
+    public void Models_with_a_gguf_compile_without_errors_or_warnings()
+    {
+        var (compilation, diagnostics) = GeneratorHarness.RunAndCompile(
+            [new Manifest("/a/bofh.json", Manifests.Llama("Bofh", formats: ["safetensors", "gguf"])),
+             new Manifest("/a/chat.json", Manifests.Llama("Chat", embedded: true, formats: ["gguf"]))],
+            GgufUsage);
+
+        Assert.Empty(diagnostics);
+        AssertClean(compilation);
+        Assert.True(compilation.GetTypeByMetadataName("Sample.App.ChatModel")!.IsStatic, "a GGUF-only model has no weights to load");
+    }
+
     [Fact]
     public void Naming_edge_cases_compile_with_the_documented_names()
     {

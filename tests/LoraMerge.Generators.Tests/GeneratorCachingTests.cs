@@ -10,6 +10,8 @@ public class GeneratorCachingTests
         new("/a/math.json", Manifests.Llama()),
         new("/a/story.json", Manifests.Gpt2()),
         new("/a/bad.json", "{ not json"),
+        new("/a/bofh.json", Manifests.Llama("Bofh", formats: ["safetensors", "gguf"])),
+        new("/a/chat.json", Manifests.Llama("Chat", formats: ["gguf"])),
     ];
 
     [Fact]
@@ -18,7 +20,7 @@ public class GeneratorCachingTests
         var compilation = GeneratorHarness.CreateCompilation("public class UserCode { }");
         var driver = GeneratorHarness.CreateDriver(Models).RunGenerators(compilation);
         var first = driver.GetRunResult();
-        Assert.Equal(2, first.GeneratedTrees.Length);
+        Assert.Equal(4, first.GeneratedTrees.Length);
 
         var second = driver.RunGenerators(compilation.Clone()).GetRunResult();
         var result = Assert.Single(second.Results);
@@ -52,9 +54,24 @@ public class GeneratorCachingTests
 
         var result = driver.RunGenerators(compilation).GetRunResult();
         var reasons = result.Results[0].TrackedSteps["Emit"].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
-        Assert.Equal(2, reasons.Count);
+        Assert.Equal(4, reasons.Count);
         Assert.Single(reasons, IncrementalStepRunReason.Modified);
         Assert.Contains("public const int NHead = 4;", result.GeneratedTrees.Single(t => t.FilePath.EndsWith("StoryModel.g.cs")).ToString());
+        GeneratorHarness.AssertNoRoslynObjects(result.Results[0]);
+    }
+
+    [Fact]
+    public void Adding_a_gguf_to_one_model_reemits_only_that_model_with_GgufPath()
+    {
+        var compilation = GeneratorHarness.CreateCompilation();
+        var driver = GeneratorHarness.CreateDriver(Models, out var texts).RunGenerators(compilation);
+        var edited = new InMemoryAdditionalText("/a/math.json", Manifests.Llama(formats: ["safetensors", "gguf"]));
+        driver = driver.ReplaceAdditionalText(texts.Single(t => t.Path == "/a/math.json"), edited);
+
+        var result = driver.RunGenerators(compilation).GetRunResult();
+        var reasons = result.Results[0].TrackedSteps["Emit"].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Single(reasons, IncrementalStepRunReason.Modified);
+        Assert.Contains("public static string GgufPath", result.GeneratedTrees.Single(t => t.FilePath.EndsWith("MathModel.g.cs")).ToString());
         GeneratorHarness.AssertNoRoslynObjects(result.Results[0]);
     }
 }

@@ -48,6 +48,26 @@ public class GeneratorDiagnosticTests
         Assert.Equal(new LinePosition(0, 0), d.Location.GetLineSpan().StartLinePosition);
     }
 
+    [Theory]
+    [InlineData("[\"onnx\"]", "\"onnx\"")]
+    [InlineData("[]", "[]")]
+    [InlineData("\"gguf\"", "\"gguf\"")]
+    public void Unknown_formats_are_LORAGEN002_at_the_value(string formats, string covered)
+    {
+        var json = Manifests.Llama().Replace("  \"config\":", $"  \"formats\": {formats},\n  \"config\":");
+        var d = Single(json, "LORAGEN002");
+        Assert.StartsWith("Model manifest field 'formats' must be", d.GetMessage());
+        Assert.Equal(covered, Covered(json, d));
+    }
+
+    [Fact]
+    public void Tensors_in_a_gguf_only_manifest_are_LORAGEN002()
+    {
+        var json = Manifests.Llama().Replace("  \"config\":", "  \"formats\": [\"gguf\"],\n  \"config\":");
+        var d = Single(json, "LORAGEN002");
+        Assert.StartsWith("Model manifest field 'tensors' must be absent", d.GetMessage());
+    }
+
     [Fact]
     public void Wrong_typed_field_is_LORAGEN002_at_the_value()
     {

@@ -9,6 +9,8 @@ public class GeneratorSnapshotTests
     [InlineData("Gpt2")]
     [InlineData("LlamaEmbedded")]
     [InlineData("Edges")]
+    [InlineData("LlamaWithGguf")]
+    [InlineData("GgufOnlyEmbedded")]
     public void Emitted_source_matches_the_snapshot(string which)
     {
         var json = which switch
@@ -16,6 +18,8 @@ public class GeneratorSnapshotTests
             "Llama" => Manifests.Llama(),
             "Gpt2" => Manifests.Gpt2(),
             "LlamaEmbedded" => Manifests.Llama("Tiny", embedded: true),
+            "LlamaWithGguf" => Manifests.Llama("Bofh", formats: ["safetensors", "gguf"]),
+            "GgufOnlyEmbedded" => Manifests.Llama("Chat", embedded: true, formats: ["gguf"]),
             _ => NamingEdgeCases.Manifest,
         };
         var result = GeneratorHarness.Run([new Manifest("/obj/lora/model.lora-model.json", json)]);
@@ -52,5 +56,21 @@ public class GeneratorSnapshotTests
         {
             Assert.DoesNotContain(word, withoutLibraryNamespace, StringComparison.OrdinalIgnoreCase);
         }
+    }
+
+    [Fact]
+    public void Only_a_model_with_a_gguf_gets_GgufPath()
+    {
+        var result = GeneratorHarness.Run([
+            new Manifest("/a.json", Manifests.Llama("Plain")),
+            new Manifest("/b.json", Manifests.Llama("Listed", formats: ["safetensors"])),
+            new Manifest("/c.json", Manifests.Llama("Both", formats: ["gguf", "safetensors"]))]);
+
+        Assert.Empty(result.Diagnostics);
+        var sources = result.GeneratedTrees.ToDictionary(t => Path.GetFileName(t.FilePath), t => t.ToString());
+        Assert.DoesNotContain("GgufPath", sources["PlainModel.g.cs"]);
+        Assert.Equal(sources["PlainModel.g.cs"].Replace("Plain", "Listed"), sources["ListedModel.g.cs"]);
+        Assert.Contains("public static string GgufPath => global::LoraMerge.Runtime.GgufFile.Resolve(\"Both\", \"models/Both\", ", sources["BothModel.g.cs"]);
+        Assert.Contains("public sealed partial class BothModel", sources["BothModel.g.cs"]);
     }
 }

@@ -70,6 +70,8 @@ public sealed class DescribeItemErrorTests
     [InlineData("Embed", "maybe")]
     [InlineData("Model", "my model")]
     [InlineData("Model", ".hidden")]
+    [InlineData("Format", "onnx")]
+    [InlineData("Format", "safetensors;gguf;onnx")]
     public void Invalid_metadata_is_reported_with_its_name(string name, string value)
     {
         using var project = TestProject.Create($"<LoraAdapter Include=\"adapters/math\" {name}=\"{value}\" />");
@@ -103,6 +105,49 @@ public sealed class DescribeItemErrorTests
         Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
         Assert.Equal(4, error.LineNumber);
         Assert.Contains("Embed", error.Message);
+    }
+
+    [Theory]
+    [InlineData("q4_k")]
+    [InlineData("int8")]
+    public void An_unknown_gguf_type_is_LORA1603_at_the_item_line(string type)
+    {
+        using var project = TestProject.Create($"<LoraAdapter Include=\"adapters/math\" Format=\"gguf\" GgufType=\"{type}\" />");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "math"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        Assert.False(project.Describe(engine,
+            project.Item("adapters/math", ("BaseModel", "base"), ("Format", "gguf"), ("GgufType", type))).Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidGgufType, error.Code);
+        Assert.Equal(project.ProjectFile, error.File);
+        Assert.Equal(3, error.LineNumber);
+        Assert.Contains(type, error.Message);
+        Assert.Contains("q8_0", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Format", "safetensors", "gguf")]
+    [InlineData("GgufType", "q8_0", "f16")]
+    public void Items_of_one_model_must_agree_on_the_output(string name, string first, string second)
+    {
+        using var project = TestProject.Create(
+            "<LoraAdapter Include=\"adapters/a\" Model=\"Math\" />",
+            $"<LoraAdapter Include=\"adapters/b\" Model=\"Math\" {name}=\"{second}\" />");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "a"));
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "b"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        var ok = project.Describe(engine,
+            project.Item("adapters/a", ("Model", "Math"), ("BaseModel", "base"), ("Format", "safetensors;gguf"), (name, first)),
+            project.Item("adapters/b", ("Model", "Math"), ("BaseModel", "base"), ("Format", "safetensors;gguf"), (name, second))).Execute();
+
+        Assert.False(ok);
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
+        Assert.Equal(4, error.LineNumber);
+        Assert.Contains($"{name}=\"{second}\"", error.Message);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using LoraMerge.Merging;
 using LoraMerge.Models;
 using LoraMerge.Tasks.Manifest;
 
@@ -14,7 +15,7 @@ public sealed class ModelManifestWriterTests
     public void Writes_the_documented_fields_with_config_numbers_as_written()
     {
         var config = ModelConfig.Parse(Config, "config.json");
-        var bytes = ModelManifestWriter.Write("Math", "models/Math", false, "abc123", config,
+        var bytes = ModelManifestWriter.Write("Math", "models/Math", false, "abc123", OutputFormats.Safetensors, config,
             [new ManifestTensor("model.embed_tokens.weight", "BF16", [256, 64], "model.safetensors")]);
 
         var text = Encoding.UTF8.GetString(bytes);
@@ -26,6 +27,7 @@ public sealed class ModelManifestWriterTests
         Assert.Equal("models/Math", root.GetProperty("artifact").GetString());
         Assert.False(root.GetProperty("embedded").GetBoolean());
         Assert.Equal("abc123", root.GetProperty("fingerprint").GetString());
+        Assert.Equal(new[] { "safetensors" }, root.GetProperty("formats").EnumerateArray().Select(e => e.GetString()!).ToArray());
         var configJson = root.GetProperty("config");
         Assert.Equal(64, configJson.GetProperty("hidden_size").GetInt32());
         Assert.Equal("llama", configJson.GetProperty("model_type").GetString());
@@ -46,7 +48,18 @@ public sealed class ModelManifestWriterTests
         ManifestTensor[] tensors = [new("a", "F32", [2], "model.safetensors")];
 
         Assert.Equal(
-            ModelManifestWriter.Write("M", "models/M", true, "f", config, tensors),
-            ModelManifestWriter.Write("M", "models/M", true, "f", config, tensors));
+            ModelManifestWriter.Write("M", "models/M", true, "f", OutputFormats.Safetensors | OutputFormats.Gguf, config, tensors),
+            ModelManifestWriter.Write("M", "models/M", true, "f", OutputFormats.Safetensors | OutputFormats.Gguf, config, tensors));
+    }
+
+    [Fact]
+    public void A_gguf_only_model_lists_its_formats_and_no_tensors()
+    {
+        var config = ModelConfig.Parse(Config, "config.json");
+
+        using var json = JsonDocument.Parse(ModelManifestWriter.Write("M", "models/M", false, "f", OutputFormats.Gguf, config, tensors: null));
+
+        Assert.Equal(new[] { "gguf" }, json.RootElement.GetProperty("formats").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.False(json.RootElement.TryGetProperty("tensors", out _));
     }
 }

@@ -31,10 +31,25 @@ internal sealed class TestProject : IDisposable
         return new TestProject(directory, projectFile);
     }
 
+    public static string RepoRoot { get; } = typeof(TestProject).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "RepoRoot").Value!;
+
     /// <summary>Copies a fixture folder (e.g. <c>merge/linear_bf16/base</c>) to <paramref name="relative"/> in the project.</summary>
-    public string CopyFixture(string fixture, string relative)
+    public string CopyFixture(string fixture, string relative) => CopyFolder(Path.Combine(FixturesDir, fixture), relative);
+
+    /// <summary>
+    /// Copies the sample's tiny Llama and its adapter (<c>samples/AppWithAdapters</c>): the model with tokenizer files,
+    /// which a GGUF needs, to <c>base</c> and <c>adapters/bofh</c>.
+    /// </summary>
+    public void CopySampleModel()
     {
-        var source = Path.Combine(FixturesDir, fixture);
+        var sample = Path.Combine(RepoRoot, "samples", "AppWithAdapters");
+        CopyFolder(Path.Combine(sample, "models", "tiny-llama"), "base");
+        CopyFolder(Path.Combine(sample, "adapters", "bofh"), Path.Combine("adapters", "bofh"));
+    }
+
+    private string CopyFolder(string source, string relative)
+    {
         var target = Path.Combine(Directory, relative);
         System.IO.Directory.CreateDirectory(target);
         foreach (var file in System.IO.Directory.EnumerateFiles(source))

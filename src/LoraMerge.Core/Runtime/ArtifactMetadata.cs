@@ -38,4 +38,17 @@ internal sealed record ArtifactMetadata(string? Fingerprint, IReadOnlyDictionary
     }
 
     public static string NormalizePath(string path) => path.Replace('\\', '/');
+
+    /// <summary>
+    /// Throws <c>LORA1502</c> when <paramref name="compiled"/> (the fingerprint a generated class was compiled with) is not
+    /// empty and differs from this folder's.
+    /// </summary>
+    public void CheckFingerprint(string compiled, string modelName, string source)
+    {
+        if (compiled.Length == 0 || string.Equals(Fingerprint, compiled, StringComparison.OrdinalIgnoreCase)) return;
+        var actual = Fingerprint is null ? "no fingerprint" : $"fingerprint '{Fingerprint}'";
+        throw new ModelLoadException(ErrorCodes.ModelArtifactStale, modelName,
+            $"Model '{modelName}' in {source} is stale: its {ModelDescription.MetadataFileName} has {actual} but the application was " +
+            $"compiled against '{compiled}'. Rebuild the project so the model and the generated class match.", source);
+    }
 }

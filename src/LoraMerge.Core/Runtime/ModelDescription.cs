@@ -46,5 +46,8 @@ public sealed class ModelDescription
     public string DefaultDirectory => Path.Combine(AppContext.BaseDirectory, Artifact);
 
     /// <summary>The manifest resource name of a file of this model: <c>LoraMerge/Math/model.safetensors</c>.</summary>
-    public string ResourceName(string relativePath) => $"LoraMerge/{Name}/{relativePath.Replace('\\', '/')}";
+    public string ResourceName(string relativePath) => ResourceNameOf(Name, relativePath);
+
+    /// <summary>The manifest resource name of a file of model <paramref name="modelName"/>: <c>LoraMerge/&lt;model&gt;/&lt;file&gt;</c>.</summary>
+    public static string ResourceNameOf(string modelName, string relativePath) => $"LoraMerge/{modelName}/{relativePath.Replace('\\', '/')}";
 }

@@ -160,13 +160,7 @@ public sealed unsafe class ModelWeights : IDisposable
                 $"Model '{name}': {source} has no {ModelDescription.MetadataFileName}, so the weights cannot be checked against the build.", source);
             metadata = ArtifactMetadata.Parse(json, name, source);
         }
-        if (description.Fingerprint.Length > 0 && !string.Equals(metadata!.Fingerprint, description.Fingerprint, StringComparison.OrdinalIgnoreCase))
-        {
-            var actual = metadata.Fingerprint is null ? "no fingerprint" : $"fingerprint '{metadata.Fingerprint}'";
-            throw new ModelLoadException(ErrorCodes.ModelArtifactStale, name,
-                $"Model '{name}' in {source} is stale: its {ModelDescription.MetadataFileName} has {actual} but the application was " +
-                $"compiled against '{description.Fingerprint}'. Rebuild the project so the model and the generated class match.", source);
-        }
+        metadata?.CheckFingerprint(description.Fingerprint, name, source);
 
         var files = new List<WeightFile>();
         try

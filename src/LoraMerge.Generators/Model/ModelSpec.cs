@@ -2,12 +2,18 @@ using System;
 
 namespace LoraMerge.Generators.Model;
 
-/// <summary>Everything the emitter needs about one model, parsed from its manifest. Strings, numbers and equatable arrays only.</summary>
+/// <summary>
+/// Everything the emitter needs about one model, parsed from its manifest. Strings, numbers and equatable arrays only.
+/// <paramref name="HasSafetensors"/>: the folder has safetensors weights, so <paramref name="Tensors"/> lists them and
+/// the class loads them; <paramref name="HasGguf"/>: it has a <c>model.gguf</c>, so the class has <c>GgufPath</c>.
+/// </summary>
 internal sealed record ModelSpec(
     string Name,
     string Artifact,
     bool Embedded,
     string Fingerprint,
+    bool HasSafetensors,
+    bool HasGguf,
     EquatableArray<ConfigEntry> Config,
     EquatableArray<TensorSpec> Tensors)
 {

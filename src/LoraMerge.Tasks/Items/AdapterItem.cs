@@ -1,3 +1,6 @@
+using LoraMerge.Gguf;
+using LoraMerge.Merging;
+
 namespace LoraMerge.Tasks.Items;
 
 /// <summary>One <c>LoraAdapter</c> item with its metadata parsed and defaults applied.</summary>
@@ -10,4 +13,10 @@ internal sealed record AdapterItem(
     double Weight,
     bool SafeMerge,
     bool Embed,
-    ItemLocation Location);
+    OutputFormats Formats,
+    GgufTensorType? GgufType,
+    ItemLocation Location)
+{
+    /// <summary><c>GgufType</c> as written (lower case), empty for the base's own float type or when there is no GGUF.</summary>
+    public string GgufTypeName => GgufType is { } type ? GgufTensorTypes.Name(type) : "";
+}

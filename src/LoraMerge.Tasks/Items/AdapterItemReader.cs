@@ -1,5 +1,7 @@
 using System.Globalization;
 using LoraMerge.Diagnostics;
+using LoraMerge.Gguf;
+using LoraMerge.Merging;
 using Microsoft.Build.Framework;
 
 namespace LoraMerge.Tasks.Items;
@@ -13,6 +15,8 @@ internal static class AdapterItemReader
     public const string WeightMetadata = "Weight";
     public const string SafeMergeMetadata = "SafeMerge";
     public const string EmbedMetadata = "Embed";
+    public const string FormatMetadata = "Format";
+    public const string GgufTypeMetadata = "GgufType";
 
     /// <summary>Reads one item; on failure returns null and adds the problems to <paramref name="errors"/>.</summary>
     public static AdapterItem? Read(ITaskItem item, string projectDirectory, ItemLocation location, List<ItemError> errors)
@@ -32,6 +36,10 @@ internal static class AdapterItemReader
         var safeMerge = ReadBool(item, SafeMergeMetadata, true, Fail);
         var embed = ReadBool(item, EmbedMetadata, false, Fail);
         var weight = ReadWeight(item, Fail);
+        var formats = ReadFormat(item, Fail);
+        var ggufType = ReadGgufType(item, Fail);
+        // A project-wide LoraMergeGgufType reaches every item; it only concerns the models that write a GGUF.
+        if (!formats.HasFlag(OutputFormats.Gguf)) ggufType = null;
 
         var model = item.GetMetadata(ModelMetadata).Trim();
         if (model.Length == 0) model = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
@@ -57,7 +65,8 @@ internal static class AdapterItemReader
         }
 
         if (errors.Count > before) return null;
-        return new AdapterItem(item.ItemSpec, Path.TrimEndingDirectorySeparator(directory), model, baseModel, merge, weight, safeMerge, embed, location);
+        return new AdapterItem(
+            item.ItemSpec, Path.TrimEndingDirectorySeparator(directory), model, baseModel, merge, weight, safeMerge, embed, formats, ggufType, location);
     }
 
     /// <summary>A model's name is the folder models/NAME/ (the generated class is its PascalCase form plus "Model").</summary>
@@ -96,5 +105,24 @@ internal static class AdapterItemReader
         fail(ErrorCodes.InvalidItemMetadata,
             $"LoraAdapter '{item.ItemSpec}': Weight=\"{text}\" must be a finite number written with '.' as the decimal separator (e.g. 0.5).");
         return 1.0;
+    }
+
+    private static OutputFormats ReadFormat(ITaskItem item, Action<string, string> fail)
+    {
+        var text = item.GetMetadata(FormatMetadata).Trim();
+        if (OutputFormatMetadata.TryParse(text, out var formats)) return formats;
+        fail(ErrorCodes.InvalidItemMetadata,
+            $"LoraAdapter '{item.ItemSpec}': Format=\"{text}\" must be {OutputFormatMetadata.Accepted}.");
+        return OutputFormats.Safetensors;
+    }
+
+    private static GgufTensorType? ReadGgufType(ITaskItem item, Action<string, string> fail)
+    {
+        var text = item.GetMetadata(GgufTypeMetadata).Trim();
+        if (text.Length == 0) return null;
+        if (GgufTensorTypes.TryParse(text, out var type)) return type;
+        fail(ErrorCodes.InvalidGgufType,
+            $"LoraAdapter '{item.ItemSpec}': GgufType=\"{text}\" must be one of {string.Join(", ", GgufTensorTypes.Names)}, or empty for the base model's own float type.");
+        return null;
     }
 }

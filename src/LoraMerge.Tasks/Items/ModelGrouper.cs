@@ -4,7 +4,7 @@ namespace LoraMerge.Tasks.Items;
 
 /// <summary>
 /// Groups <c>Merge="true"</c> adapters into models by <c>Model</c> (item order kept) and checks that the items of one
-/// model agree on BaseModel, SafeMerge and Embed, and that no unmerged adapter takes a merged model's name.
+/// model agree on BaseModel, SafeMerge, Embed, Format and GgufType, and that no unmerged adapter takes a merged model's name.
 /// </summary>
 internal static class ModelGrouper
 {
@@ -37,10 +37,12 @@ internal static class ModelGrouper
                         other.Location));
                     consistent = false;
                 }
-                consistent &= Agree(first, other, "SafeMerge", a => a.SafeMerge, errors);
-                consistent &= Agree(first, other, "Embed", a => a.Embed, errors);
+                consistent &= Agree(first, other, "SafeMerge", a => a.SafeMerge ? "true" : "false", errors);
+                consistent &= Agree(first, other, "Embed", a => a.Embed ? "true" : "false", errors);
+                consistent &= Agree(first, other, "Format", a => OutputFormatMetadata.Name(a.Formats), errors);
+                consistent &= Agree(first, other, "GgufType", a => a.GgufTypeName, errors);
             }
-            if (consistent) models.Add(new ModelRequest(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed));
+            if (consistent) models.Add(new ModelRequest(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed, first.Formats, first.GgufType));
         }
 
         foreach (var unmerged in adapters.Where(a => !a.Merge))
@@ -55,11 +57,11 @@ internal static class ModelGrouper
         return models;
     }
 
-    private static bool Agree(AdapterItem first, AdapterItem other, string name, Func<AdapterItem, bool> value, List<ItemError> errors)
+    private static bool Agree(AdapterItem first, AdapterItem other, string name, Func<AdapterItem, string> value, List<ItemError> errors)
     {
         if (value(first) == value(other)) return true;
         errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
-            $"LoraAdapter '{other.ItemSpec}': {name}=\"{(value(other) ? "true" : "false")}\" differs from item '{first.ItemSpec}' of the same Model '{first.Model}' ({name}=\"{(value(first) ? "true" : "false")}\"). {name} applies to the whole merged model; set it the same on every item.",
+            $"LoraAdapter '{other.ItemSpec}': {name}=\"{value(other)}\" differs from item '{first.ItemSpec}' of the same Model '{first.Model}' ({name}=\"{value(first)}\"). {name} applies to the whole merged model; set it the same on every item.",
             other.Location));
         return false;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LoraMerge.Gguf;
 using LoraMerge.Merging;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -16,6 +17,8 @@ internal static class ModelItem
     public const string Weights = "Weights";
     public const string SafeMerge = "SafeMerge";
     public const string Embed = "Embed";
+    public const string Format = "Format";
+    public const string GgufType = "GgufType";
     public const string OutputDirectory = "OutputDirectory";
     public const string MergeReport = "MergeReport";
     public const string InputFiles = "InputFiles";
@@ -37,6 +40,8 @@ internal static class ModelItem
         item.SetMetadata(Weights, string.Join(ListSeparator, model.Adapters.Select(a => a.Weight.ToString("R", CultureInfo.InvariantCulture))));
         item.SetMetadata(SafeMerge, model.SafeMerge ? "true" : "false");
         item.SetMetadata(Embed, model.Embed ? "true" : "false");
+        item.SetMetadata(Format, OutputFormatMetadata.Name(model.Formats));
+        item.SetMetadata(GgufType, model.GgufType is { } type ? GgufTensorTypes.Name(type) : "");
         item.SetMetadata(OutputDirectory, paths.OutputDirectory + Path.DirectorySeparatorChar);
         item.SetMetadata(MergeReport, paths.MergeReport);
         // Semicolons separate the files when the merge target expands this into its Inputs.
@@ -66,6 +71,15 @@ internal static class ModelItem
         var adapters = new List<AdapterInput>();
         for (var i = 0; i < directories.Length; i++)
             adapters.Add(new AdapterInput(directories[i], double.Parse(weights[i], NumberStyles.Float, CultureInfo.InvariantCulture)));
+        if (!OutputFormatMetadata.TryParse(item.GetMetadata(Format), out var formats))
+            throw new ArgumentException($"LoraModel item '{item.ItemSpec}' has Format '{item.GetMetadata(Format)}'.");
+        GgufTensorType? ggufType = null;
+        if (item.GetMetadata(GgufType).Length > 0)
+        {
+            ggufType = GgufTensorTypes.TryParse(item.GetMetadata(GgufType), out var type)
+                ? type
+                : throw new ArgumentException($"LoraModel item '{item.ItemSpec}' has GgufType '{item.GetMetadata(GgufType)}'.");
+        }
         return new MergeOptions
         {
             BaseModelDirectory = item.GetMetadata(BaseModel),
@@ -74,6 +88,8 @@ internal static class ModelItem
             SafeMerge = !string.Equals(item.GetMetadata(SafeMerge), "false", StringComparison.OrdinalIgnoreCase),
             Threads = threads,
             Backend = backend,
+            Formats = formats,
+            GgufType = ggufType,
             Overwrite = true,
         };
     }

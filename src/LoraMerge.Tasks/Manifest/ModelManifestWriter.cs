@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LoraMerge.Merging;
 using LoraMerge.Models;
 
 namespace LoraMerge.Tasks.Manifest;
@@ -11,7 +12,9 @@ internal static class ModelManifestWriter
 {
     public const int FormatVersion = 1;
 
-    public static byte[] Write(string model, string artifact, bool embedded, string fingerprint, ModelConfig config, IEnumerable<ManifestTensor> tensors)
+    /// <param name="tensors">The safetensors tensors; null when <paramref name="formats"/> has no safetensors.</param>
+    public static byte[] Write(
+        string model, string artifact, bool embedded, string fingerprint, OutputFormats formats, ModelConfig config, IEnumerable<ManifestTensor>? tensors)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -22,6 +25,10 @@ internal static class ModelManifestWriter
             json.WriteString("artifact", artifact);
             json.WriteBoolean("embedded", embedded);
             json.WriteString("fingerprint", fingerprint);
+            json.WriteStartArray("formats");
+            if (formats.HasFlag(OutputFormats.Safetensors)) json.WriteStringValue("safetensors");
+            if (formats.HasFlag(OutputFormats.Gguf)) json.WriteStringValue("gguf");
+            json.WriteEndArray();
 
             json.WriteStartObject("config");
             foreach (var entry in config.Entries)
@@ -31,23 +38,28 @@ internal static class ModelManifestWriter
             }
             json.WriteEndObject();
 
-            json.WriteStartArray("tensors");
-            foreach (var tensor in tensors)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", tensor.Name);
-                json.WriteString("dtype", tensor.DType);
-                json.WriteStartArray("shape");
-                foreach (var dimension in tensor.Shape) json.WriteNumberValue(dimension);
-                json.WriteEndArray();
-                json.WriteString("file", tensor.File);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
+            if (tensors is not null) WriteTensors(json, tensors);
             json.WriteEndObject();
         }
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
+    }
+
+    private static void WriteTensors(Utf8JsonWriter json, IEnumerable<ManifestTensor> tensors)
+    {
+        json.WriteStartArray("tensors");
+        foreach (var tensor in tensors)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", tensor.Name);
+            json.WriteString("dtype", tensor.DType);
+            json.WriteStartArray("shape");
+            foreach (var dimension in tensor.Shape) json.WriteNumberValue(dimension);
+            json.WriteEndArray();
+            json.WriteString("file", tensor.File);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteValue(Utf8JsonWriter json, ConfigValue value)

@@ -8,7 +8,7 @@ internal static class Manifests
     public const string Fingerprint = "9b1c0d7f3e2a4b5c6d7e8f901a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
 
     public static string Build(string model, string config, IEnumerable<(string Name, string DType, long[] Shape, string File)> tensors,
-        bool embedded = false, string artifact = "models/", string fingerprint = Fingerprint)
+        bool embedded = false, string artifact = "models/", string fingerprint = Fingerprint, string[]? formats = null)
     {
         var json = new StringBuilder();
         json.Append("{\n  \"formatVersion\": 1,\n");
@@ -16,8 +16,10 @@ internal static class Manifests
         json.Append($"  \"artifact\": \"{(artifact == "models/" ? artifact + model : artifact)}\",\n");
         json.Append($"  \"embedded\": {(embedded ? "true" : "false")},\n");
         json.Append($"  \"fingerprint\": \"{fingerprint}\",\n");
-        json.Append($"  \"config\": {config},\n");
-        json.Append("  \"tensors\": [\n");
+        if (formats is not null) json.Append($"  \"formats\": [{string.Join(", ", formats.Select(f => $"\"{f}\""))}],\n");
+        json.Append($"  \"config\": {config}");
+        if (formats is not null && !formats.Contains("safetensors")) return json.Append("\n}\n").ToString();
+        json.Append(",\n  \"tensors\": [\n");
         json.Append(string.Join(",\n", tensors.Select(t =>
             $"    {{ \"name\": \"{t.Name}\", \"dtype\": \"{t.DType}\", \"shape\": [{string.Join(", ", t.Shape)}], \"file\": \"{t.File}\" }}")));
         json.Append("\n  ]\n}\n");
@@ -28,7 +30,7 @@ internal static class Manifests
         tensors.Select(t => (t.Name, dtype, t.Shape, "model.safetensors"));
 
     /// <summary>A two-layer Llama with every tensor kind a Llama checkpoint has.</summary>
-    public static string Llama(string model = "Math", bool embedded = false)
+    public static string Llama(string model = "Math", bool embedded = false, string[]? formats = null)
     {
         var tensors = new List<(string, long[])> { ("model.embed_tokens.weight", [32, 8]) };
         for (var i = 0; i < 2; i++)
@@ -49,7 +51,7 @@ internal static class Manifests
              "torch_dtype": "bfloat16", "bos_token_id": 1, "eos_token_id": [2, 3], "rope_scaling": null,
              "attention_bias": false, "big_number": 10000000000, "quoted": "say \"hi\"\n"}
             """;
-        return Build(model, config, Tensors("BF16", tensors.ToArray()), embedded);
+        return Build(model, config, Tensors("BF16", tensors.ToArray()), embedded, formats: formats);
     }
 
     /// <summary>A one-layer GPT-2 (transformer.h.N, Conv1D names, F32).</summary>

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using LoraMerge.Tasks.Items;
+
+namespace LoraMerge.Tasks.Tests;
+
+/// <summary>Format and GgufType: what the describe step writes for the generator, and the GGUF the merge task writes.</summary>
+public sealed class GgufOutputTests
+{
+    private static TestProject SampleProject(out EvaluatedItem item, string format, string ggufType = "")
+    {
+        var project = TestProject.Create($"<LoraAdapter Include=\"adapters/bofh\" Model=\"Bofh\" BaseModel=\"base\" Format=\"{format}\" />");
+        project.CopySampleModel();
+        item = project.Item("adapters/bofh", ("Model", "Bofh"), ("BaseModel", "base"), ("Format", format), ("GgufType", ggufType));
+        return project;
+    }
+
+    private static JsonElement Manifest(LoraDescribeModels task)
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Assert.Single(task.Manifests).ItemSpec));
+        return manifest.RootElement.Clone();
+    }
+
+    private static string[] Formats(JsonElement manifest) =>
+        manifest.GetProperty("formats").EnumerateArray().Select(e => e.GetString()!).ToArray();
+
+    [Fact]
+    public void Both_formats_keep_the_tensors_and_list_the_gguf()
+    {
+        using var project = SampleProject(out var item, "safetensors;gguf");
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var task = project.Describe(engine, item);
+
+        Assert.True(task.Execute(), engine.AllErrors());
+
+        var manifest = Manifest(task);
+        Assert.Equal(["safetensors", "gguf"], Formats(manifest));
+        Assert.True(manifest.GetProperty("tensors").GetArrayLength() > 0);
+        var model = Assert.Single(task.Models);
+        Assert.Equal("safetensors;gguf", model.GetMetadata(ModelItem.Format));
+        Assert.Equal("", model.GetMetadata(ModelItem.GgufType));
+    }
+
+    [Fact]
+    public void A_gguf_only_model_merges_into_model_gguf_whose_sha256_lora_merge_json_records()
+    {
+        using var project = SampleProject(out var item, "gguf", "q8_0");
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var describe = project.Describe(engine, item);
+        Assert.True(describe.Execute(), engine.AllErrors());
+
+        var manifest = Manifest(describe);
+        Assert.Equal(["gguf"], Formats(manifest));
+        Assert.False(manifest.TryGetProperty("tensors", out _), "a GGUF-only model has no safetensors tensors to compile in");
+        Assert.Contains("format=gguf\nggufType=q8_0\n", File.ReadAllText(Path.Combine(project.Intermediate, "Bofh.merge.cache")));
+
+        var merge = new LoraMergeModels { BuildEngine = engine, Models = describe.Models };
+        Assert.True(merge.Execute(), engine.AllErrors());
+
+        var output = Path.Combine(project.Intermediate, "models", "Bofh");
+        Assert.Equal(new[] { "lora-merge.json", "model.gguf" }, Directory.GetFiles(output).Select(f => Path.GetFileName(f)).Order().ToArray());
+        using var report = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "lora-merge.json")));
+        Assert.Equal("q8_0", report.RootElement.GetProperty("options").GetProperty("ggufType").GetString());
+        var recorded = report.RootElement.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("path").GetString() == "model.gguf");
+        using var gguf = File.OpenRead(Path.Combine(output, "model.gguf"));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(gguf)), recorded.GetProperty("sha256").GetString());
+    }
+
+    [Fact]
+    public void Changing_the_gguf_type_changes_the_merge_cache_and_the_fingerprint()
+    {
+        using var project = SampleProject(out var item, "gguf", "q8_0");
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var first = project.Describe(engine, item);
+        Assert.True(first.Execute(), engine.AllErrors());
+        var fingerprint = Manifest(first).GetProperty("fingerprint").GetString();
+
+        item.SetMetadata("GgufType", "f16");
+        var second = project.Describe(engine, item);
+        Assert.True(second.Execute(), engine.AllErrors());
+
+        Assert.Contains("ggufType=f16\n", File.ReadAllText(Path.Combine(project.Intermediate, "Bofh.merge.cache")));
+        Assert.NotEqual(fingerprint, Manifest(second).GetProperty("fingerprint").GetString());
+    }
+
+    [Fact]
+    public void A_gguf_type_is_ignored_for_a_model_without_a_gguf()
+    {
+        using var project = SampleProject(out var item, "safetensors", "q8_0");
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var task = project.Describe(engine, item);
+
+        Assert.True(task.Execute(), engine.AllErrors());
+
+        Assert.Equal(["safetensors"], Formats(Manifest(task)));
+        Assert.Equal("", Assert.Single(task.Models).GetMetadata(ModelItem.GgufType));
+    }
+}
