@@ -86,10 +86,16 @@ public sealed class MergedModelTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(files, f => f.StartsWith("adapter_", StringComparison.Ordinal));
         Assert.DoesNotContain(files, f => f.Contains("LoraMerge.Tasks", StringComparison.Ordinal) || f.Contains("Generators", StringComparison.Ordinal));
 
+        Assert.True(File.Exists(Path.Combine(model, "model.gguf")));
         var (runCode, text) = Run(Path.Combine(publish, "AppWithAdapters"), publish, "BOFH excuse #", "--max-tokens", "40", "--temperature", "0");
         output.WriteLine(text);
         Assert.True(runCode == 0, text);
         Assert.StartsWith("BOFH excuse #", text);
+
+        // The same merge run by llama.cpp from the GGUF of the same publish prints the same text.
+        var (llamaCode, llamaText) = Run(Path.Combine(publish, "AppWithAdapters"), publish, "BOFH excuse #", "--max-tokens", "40", "--temperature", "0", "--engine", "llamasharp");
+        Assert.True(llamaCode == 0, llamaText);
+        Assert.Equal(text, llamaText);
     }
 
     [Fact]
