@@ -37,6 +37,45 @@ public sealed class Q8QuantizerTests
         Assert.Equal(-64, (sbyte)q[4]);
     }
 
+    /// <summary>The vector path against the scalar one (ggml's loop as written) on values full of exact ties.</summary>
+    [Fact]
+    public void VectorBlocksEqualScalarBlocks()
+    {
+        var random = new Random(7);
+        int vectorBlocks = 0;
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            var x = new float[32];
+            float scale = MathF.Pow(2, random.Next(-30, 30));
+            for (int i = 0; i < 32; i++)
+                x[i] = random.Next(4) switch
+                {
+                    0 => (float)(random.NextDouble() - 0.5) * scale,
+                    1 => (random.Next(-254, 255) / 2f) * scale / 127f * 127f, // halves after scaling by 1/d
+                    2 => -0f,
+                    _ => random.Next(-127, 128),
+                };
+            var scalar = new byte[34];
+            var vector = new byte[34];
+            Q8Quantizer.QuantizeBlockScalar(x, scalar);
+            if (!Q8Quantizer.QuantizeBlockVector(x, vector))
+                continue;
+            vectorBlocks++;
+            Assert.True(scalar.AsSpan().SequenceEqual(vector), $"trial {trial}: scalar {Convert.ToHexString(scalar)}, vector {Convert.ToHexString(vector)}");
+        }
+        Assert.True(vectorBlocks > 1900);
+    }
+
+    [Fact]
+    public void BlocksWithNaNOrATinyMaximumTakeTheScalarPath()
+    {
+        var x = new float[32];
+        x[3] = float.NaN;
+        Assert.False(Q8Quantizer.QuantizeBlockVector(x, new byte[34]));
+        x[3] = 1e-40f;
+        Assert.False(Q8Quantizer.QuantizeBlockVector(x, new byte[34]));
+    }
+
     [Fact]
     public void RowsMustBeWholeBlocks() =>
         Assert.Throws<ArgumentException>(() => Q8Quantizer.QuantizeRow(new float[33], new byte[68]));
