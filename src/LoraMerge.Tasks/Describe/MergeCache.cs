@@ -23,6 +23,8 @@ internal static class MergeCache
         foreach (var adapter in model.Adapters)
             text.Append("adapter=").Append(adapter.Directory).Append('|').Append(adapter.Weight.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         text.Append("safeMerge=").Append(model.SafeMerge ? "true" : "false").Append('\n');
+        if (model.Rounding != MergeRounding.Single)
+            text.Append("rounding=peft\n");
         text.Append("backend=").Append(backend.ToString()).Append('\n');
         text.Append("threads=").Append(threads.ToString(CultureInfo.InvariantCulture)).Append('\n');
         return text.ToString();

@@ -10,4 +10,8 @@ internal sealed record AdapterItem(
     double Weight,
     bool SafeMerge,
     bool Embed,
-    ItemLocation Location);
+    ItemLocation Location)
+{
+    /// <summary><c>Rounding</c> metadata: <c>single</c> (default) or <c>peft</c>.</summary>
+    public LoraMerge.Merging.MergeRounding Rounding { get; init; }
+}

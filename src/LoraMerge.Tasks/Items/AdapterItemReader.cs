@@ -13,6 +13,7 @@ internal static class AdapterItemReader
     public const string WeightMetadata = "Weight";
     public const string SafeMergeMetadata = "SafeMerge";
     public const string EmbedMetadata = "Embed";
+    public const string RoundingMetadata = "Rounding";
 
     /// <summary>Reads one item; on failure returns null and adds the problems to <paramref name="errors"/>.</summary>
     public static AdapterItem? Read(ITaskItem item, string projectDirectory, ItemLocation location, List<ItemError> errors)
@@ -32,6 +33,7 @@ internal static class AdapterItemReader
         var safeMerge = ReadBool(item, SafeMergeMetadata, true, Fail);
         var embed = ReadBool(item, EmbedMetadata, false, Fail);
         var weight = ReadWeight(item, Fail);
+        var rounding = ReadRounding(item, Fail);
 
         var model = item.GetMetadata(ModelMetadata).Trim();
         if (model.Length == 0) model = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
@@ -57,7 +59,10 @@ internal static class AdapterItemReader
         }
 
         if (errors.Count > before) return null;
-        return new AdapterItem(item.ItemSpec, Path.TrimEndingDirectorySeparator(directory), model, baseModel, merge, weight, safeMerge, embed, location);
+        return new AdapterItem(item.ItemSpec, Path.TrimEndingDirectorySeparator(directory), model, baseModel, merge, weight, safeMerge, embed, location)
+        {
+            Rounding = rounding,
+        };
     }
 
     /// <summary>A model's name is the folder models/NAME/ (the generated class is its PascalCase form plus "Model").</summary>
@@ -85,6 +90,15 @@ internal static class AdapterItemReader
         if (bool.TryParse(text, out var value)) return value;
         fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {name}=\"{text}\" must be true or false.");
         return defaultValue;
+    }
+
+    private static LoraMerge.Merging.MergeRounding ReadRounding(ITaskItem item, Action<string, string> fail)
+    {
+        var text = item.GetMetadata(RoundingMetadata).Trim();
+        if (text.Length == 0 || text.Equals("single", StringComparison.OrdinalIgnoreCase)) return LoraMerge.Merging.MergeRounding.Single;
+        if (text.Equals("peft", StringComparison.OrdinalIgnoreCase)) return LoraMerge.Merging.MergeRounding.Peft;
+        fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {RoundingMetadata}=\"{text}\" must be single or peft.");
+        return LoraMerge.Merging.MergeRounding.Single;
     }
 
     private static double ReadWeight(ITaskItem item, Action<string, string> fail)

@@ -39,8 +39,9 @@ internal static class ModelGrouper
                 }
                 consistent &= Agree(first, other, "SafeMerge", a => a.SafeMerge, errors);
                 consistent &= Agree(first, other, "Embed", a => a.Embed, errors);
+                consistent &= AgreeOnRounding(first, other, errors);
             }
-            if (consistent) models.Add(new ModelRequest(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed));
+            if (consistent) models.Add(new ModelRequest(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed) { Rounding = first.Rounding });
         }
 
         foreach (var unmerged in adapters.Where(a => !a.Merge))
@@ -60,6 +61,16 @@ internal static class ModelGrouper
         if (value(first) == value(other)) return true;
         errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
             $"LoraAdapter '{other.ItemSpec}': {name}=\"{(value(other) ? "true" : "false")}\" differs from item '{first.ItemSpec}' of the same Model '{first.Model}' ({name}=\"{(value(first) ? "true" : "false")}\"). {name} applies to the whole merged model; set it the same on every item.",
+            other.Location));
+        return false;
+    }
+
+    private static bool AgreeOnRounding(AdapterItem first, AdapterItem other, List<ItemError> errors)
+    {
+        if (first.Rounding == other.Rounding) return true;
+        static string Text(AdapterItem a) => a.Rounding == LoraMerge.Merging.MergeRounding.Peft ? "peft" : "single";
+        errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
+            $"LoraAdapter '{other.ItemSpec}': Rounding=\"{Text(other)}\" differs from item '{first.ItemSpec}' of the same Model '{first.Model}' (Rounding=\"{Text(first)}\"). Rounding applies to the whole merged model; set it the same on every item.",
             other.Location));
         return false;
     }

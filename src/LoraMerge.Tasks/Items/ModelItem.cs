@@ -16,6 +16,7 @@ internal static class ModelItem
     public const string Weights = "Weights";
     public const string SafeMerge = "SafeMerge";
     public const string Embed = "Embed";
+    public const string Rounding = "Rounding";
     public const string OutputDirectory = "OutputDirectory";
     public const string MergeReport = "MergeReport";
     public const string InputFiles = "InputFiles";
@@ -37,6 +38,7 @@ internal static class ModelItem
         item.SetMetadata(Weights, string.Join(ListSeparator, model.Adapters.Select(a => a.Weight.ToString("R", CultureInfo.InvariantCulture))));
         item.SetMetadata(SafeMerge, model.SafeMerge ? "true" : "false");
         item.SetMetadata(Embed, model.Embed ? "true" : "false");
+        item.SetMetadata(Rounding, model.Rounding == MergeRounding.Peft ? "peft" : "single");
         item.SetMetadata(OutputDirectory, paths.OutputDirectory + Path.DirectorySeparatorChar);
         item.SetMetadata(MergeReport, paths.MergeReport);
         // Semicolons separate the files when the merge target expands this into its Inputs.
@@ -72,6 +74,7 @@ internal static class ModelItem
             Adapters = adapters,
             OutputDirectory = Path.TrimEndingDirectorySeparator(item.GetMetadata(OutputDirectory)),
             SafeMerge = !string.Equals(item.GetMetadata(SafeMerge), "false", StringComparison.OrdinalIgnoreCase),
+            Rounding = string.Equals(item.GetMetadata(Rounding), "peft", StringComparison.OrdinalIgnoreCase) ? MergeRounding.Peft : MergeRounding.Single,
             Threads = threads,
             Backend = backend,
             Overwrite = true,

@@ -5,4 +5,7 @@ internal sealed record ModelRequest(string Name, string BaseModel, IReadOnlyList
 {
     /// <summary>Errors about the model as a whole point at its first item.</summary>
     public ItemLocation Location => Adapters[0].Location;
+
+    /// <summary>The adapters' shared <c>Rounding</c>.</summary>
+    public LoraMerge.Merging.MergeRounding Rounding { get; init; }
 }
