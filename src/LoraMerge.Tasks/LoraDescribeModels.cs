@@ -90,6 +90,7 @@ public sealed class LoraDescribeModels : MSBuildTask
                 Adapters = model.Adapters.Select(a => new AdapterInput(a.Directory, a.Weight)).ToArray(),
                 OutputDirectory = paths.OutputDirectory,
                 SafeMerge = model.SafeMerge,
+                Rounding = model.Rounding,
                 Threads = threads,
                 Backend = backend,
                 Formats = model.Formats,
@@ -130,7 +131,7 @@ public sealed class LoraDescribeModels : MSBuildTask
         var paths = new ModelPaths(Path.Combine(intermediate, "unmerged"), ModelsDirectory, adapter.Model);
         var inputs = InputFiles.InFolder(adapter.BaseModel);
         inputs.AddRange(InputFiles.InFolder(adapter.Directory));
-        var request = new ModelRequest(adapter.Model, adapter.BaseModel, [adapter], adapter.SafeMerge, Embed: false);
+        var request = new ModelRequest(adapter.Model, adapter.BaseModel, [adapter], adapter.SafeMerge, Embed: false) { Rounding = adapter.Rounding };
         var stamp = MergeCache.DescribeStamp(MergeCache.Text(request, backend, threads), paths.RelativeDirectory, false, inputs);
         var options = new MergeOptions
         {
@@ -138,6 +139,7 @@ public sealed class LoraDescribeModels : MSBuildTask
             Adapters = [new AdapterInput(adapter.Directory, adapter.Weight)],
             OutputDirectory = paths.OutputDirectory,
             SafeMerge = adapter.SafeMerge,
+            Rounding = adapter.Rounding,
             Threads = threads,
             Backend = backend,
         };

@@ -3,7 +3,7 @@ namespace LoraMerge.Cli.Tests;
 public class HelpTests
 {
     [Theory]
-    [InlineData("merge", new[] { "--base", "--adapter", "--weight", "--safe-merge", "--no-safe-merge", "--max-shard-size", "--threads", "--backend", "--out", "--force" })]
+    [InlineData("merge", new[] { "--base", "--adapter", "--weight", "--safe-merge", "--no-safe-merge", "--rounding", "--max-shard-size", "--threads", "--backend", "--out", "--force" })]
     [InlineData("inspect", new[] { "<DIR>", "--base", "--all" })]
     public void Help_documents_every_option_with_examples_and_exit_codes(string command, string[] options)
     {

@@ -18,7 +18,7 @@ public class MergeArgumentsTests
     {
         var options = ParseOptions(
             "--base", "base", "--adapter", "a", "--adapter", "b", "--adapter", "c", "--weight", "0.7", "--weight", "-0.4",
-            "--no-safe-merge", "--max-shard-size", "2GiB", "--threads", "3", "--backend", "cuda", "--out", "out");
+            "--no-safe-merge", "--rounding", "peft", "--max-shard-size", "2GiB", "--threads", "3", "--backend", "cuda", "--out", "out");
 
         Assert.Equal("base", options.BaseModelDirectory);
         Assert.Equal("out", options.OutputDirectory);
@@ -27,12 +27,14 @@ public class MergeArgumentsTests
         Assert.Equal(2L << 30, options.MaxShardSize);
         Assert.Equal(3, options.Threads);
         Assert.Equal(MergeBackendKind.Cuda, options.Backend);
+        Assert.Equal(MergeRounding.Peft, options.Rounding);
     }
 
     [Fact]
     public void Defaults_are_safe_merge_base_layout_all_cores_auto_backend()
     {
         var options = ParseOptions("--base", "base", "--adapter", "a", "--out", "out");
+        Assert.Equal(MergeRounding.Single, options.Rounding);
 
         Assert.Equal([new AdapterInput("a", 1.0)], options.Adapters);
         Assert.True(options.SafeMerge);
@@ -57,6 +59,7 @@ public class MergeArgumentsTests
     [InlineData("weight not a number", "--weight", "--base b --adapter a --out o --weight x")]
     [InlineData("weight not finite", "--weight", "--base b --adapter a --out o --weight NaN")]
     [InlineData("unknown backend", "gpu", "--base b --adapter a --out o --backend gpu")]
+    [InlineData("unknown rounding", "twice", "--base b --adapter a --out o --rounding twice")]
     [InlineData("negative threads", "--threads", "--base b --adapter a --out o --threads -1")]
     [InlineData("both safe-merge flags", "--no-safe-merge", "--base b --adapter a --out o --safe-merge --no-safe-merge")]
     [InlineData("missing --out", "--out", "--base b --adapter a")]

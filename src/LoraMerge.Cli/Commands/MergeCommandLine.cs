@@ -52,6 +52,13 @@ internal sealed class MergeCommandLine
         Arity = ArgumentArity.Zero,
     };
 
+    public Option<string> Rounding { get; } = new("--rounding")
+    {
+        Description = "single (the default): round each merged value once, the most accurate. peft: round where PEFT's merge_and_unload() rounds in between (after each adapter on a half-precision base, embedding deltas, and with safe merge each LoRA delta), so the bytes equal PEFT's; use --no-safe-merge for PEFT's default safe_merge=False.",
+        HelpName = "single|peft",
+        DefaultValueFactory = _ => "single",
+    };
+
     public Option<long?> MaxShardSize { get; } = new("--max-shard-size")
     {
         Description = "Re-shard the output so no file exceeds SIZE: " + ByteSize.FormatHelp + ", e.g. 500MB, 5GB, 2GiB. Default: keep the base model's shard layout.",
@@ -101,6 +108,7 @@ internal sealed class MergeCommandLine
     public MergeCommandLine()
     {
         Backend.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        Rounding.AcceptOnlyFromAmong("single", "peft");
         Threads.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 0) result.AddError("--threads must be 0 (automatic) or a positive number.");
@@ -111,7 +119,7 @@ internal sealed class MergeCommandLine
     {
         var command = new Command("merge", "Merge one or more PEFT LoRA adapters into a base model and write the merged model folder.")
         {
-            Base, Adapters, Weights, SafeMerge, NoSafeMerge, MaxShardSize, Threads, Backend, Format, GgufType, Out, Force,
+            Base, Adapters, Weights, SafeMerge, NoSafeMerge, Rounding, MaxShardSize, Threads, Backend, Format, GgufType, Out, Force,
         };
         command.Validators.Add(ValidateCombination);
         return command;

@@ -43,6 +43,7 @@ internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, Can
             Adapters = adapters,
             OutputDirectory = parse.GetRequiredValue(line.Out),
             SafeMerge = !parse.GetValue(line.NoSafeMerge),
+            Rounding = parse.GetValue(line.Rounding) == "peft" ? MergeRounding.Peft : MergeRounding.Single,
             MaxShardSize = parse.GetValue(line.MaxShardSize),
             Threads = parse.GetValue(line.Threads),
             Backend = parse.GetValue(line.Backend) switch

@@ -30,6 +30,11 @@ internal static class InputFingerprint
             text.Append(CultureInfo.InvariantCulture, $"adapter {i} weights {hashes.Get(adapters[i].WeightsPath)}\n");
         }
         text.Append(CultureInfo.InvariantCulture, $"max shard size {options.MaxShardSize?.ToString(CultureInfo.InvariantCulture) ?? "base"}\n");
+        if (options.Rounding != MergeRounding.Single)
+        {
+            // PEFT's rounding points depend on safe merge, so both change the output bytes.
+            text.Append(CultureInfo.InvariantCulture, $"rounding {options.Rounding} safe merge {options.SafeMerge}\n");
+        }
         if (options.Formats != OutputFormats.Safetensors)
         {
             // The GGUF carries the tokenizer, so its files are inputs too.

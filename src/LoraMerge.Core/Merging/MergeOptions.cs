@@ -14,6 +14,19 @@ public enum MergeBackendKind
     Cuda,
 }
 
+/// <summary>Where a merge rounds to the stored dtype (docs/merge-semantics.md).</summary>
+public enum MergeRounding
+{
+    /// <summary>Once per element, after every adapter: the most accurate result (the default).</summary>
+    Single,
+
+    /// <summary>
+    /// Wherever PEFT rounds in between: after each adapter on a half-precision base, embedding deltas and (with safe
+    /// merge) Linear/Conv deltas cast to the base dtype before the add. Bit-identical to PEFT where its arithmetic is determined.
+    /// </summary>
+    Peft,
+}
+
 /// <summary>The files a merge writes into its output folder (one or both).</summary>
 [Flags]
 public enum OutputFormats
@@ -34,6 +47,9 @@ public sealed record MergeOptions
 
     /// <summary>Abort on any NaN or ±Inf in a merged tensor (default on).</summary>
     public bool SafeMerge { get; init; } = true;
+
+    /// <summary>Round once (default) or where PEFT rounds; see <see cref="MergeRounding"/>.</summary>
+    public MergeRounding Rounding { get; init; } = MergeRounding.Single;
 
     /// <summary>Re-shard the output by this byte budget; null keeps the base's shard layout.</summary>
     public long? MaxShardSize { get; init; }

@@ -11,6 +11,8 @@ internal static class MergeOptionsValidator
         foreach (var a in options.Adapters)
             if (!double.IsFinite(a.Weight))
                 throw Invalid($"The weight of adapter '{a.Directory}' is {a.Weight}; weights must be finite numbers.");
+        if (!Enum.IsDefined(options.Rounding))
+            throw Invalid($"The rounding must be single or peft, not {options.Rounding}.");
         if (options.Threads < 0)
             throw Invalid($"Threads must be 0 (all cores) or more, not {options.Threads}.");
         if (options.MaxShardSize is <= 0)

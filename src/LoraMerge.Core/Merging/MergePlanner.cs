@@ -34,6 +34,7 @@ internal sealed class MergePlanner
         for (int i = 0; i < adapters.Length; i++)
             planner.AddAdapter(i, adapters[i], options.Adapters[i].Weight);
         planner.CheckDoraIsAlone(adapters);
+        planner.PlaceRoundings();
         var jobs = shards.SelectMany(s => s.Jobs).ToArray();
         var gguf = options.Formats.HasFlag(OutputFormats.Gguf)
             ? GgufModelPlan.Create(baseModel, jobs.Select(j => (j.Name, j.Base.DType, j.Base.Shape, j.Base.Shard.FilePath)).ToArray(), options.GgufType)
@@ -103,6 +104,15 @@ internal sealed class MergePlanner
             }
             AddModule(index, adapter, module, weight);
         }
+        foreach (var module in adapter.VariantModules)
+        {
+            if (!adapter.Config.Targets.IsTargeted(module.ModuleKey))
+            {
+                untargeted.AddRange(module.Factors.Values.Select(t => t.Name));
+                continue;
+            }
+            AddVariantModule(index, adapter, module, weight);
+        }
         if (untargeted.Count > 0)
             throw new LoraException(ErrorCodes.UnusedAdapterTensors,
                 $"The adapter has tensors for modules its adapter_config.json does not target (target_modules: {adapter.Config.TargetModules}), so PEFT would not load them: {Summarise(untargeted)}.",
@@ -142,7 +152,10 @@ internal sealed class MergePlanner
         float scale = (float)adapter.Config.ScalingFor(module.ModuleKey, weight);
         if (job.Replacement is { ActsAsBase: false })
             throw Conflict(adapter, job, "it is also replaced by an adapter's modules_to_save copy or trainable token rows");
-        job.Terms.Add(new LowRankTerm(index, module.ModuleKey, module.A, module.B, orientation, scale));
+        // PEFT's embedding merge, and its safe merge of Linear/Conv layers, add delta.to(dtype); DoRA does not.
+        bool castsDelta = _options.Rounding == MergeRounding.Peft && module.Magnitude is null && job.Base.DType != DType.F32
+            && (module.Kind == LoraModuleKind.Embedding || _options.SafeMerge);
+        job.Terms.Add(new LowRankTerm(index, module.ModuleKey, module.A, module.B, orientation, scale, castsDelta));
 
         if (module.Magnitude is { } magnitude)
         {
@@ -164,6 +177,75 @@ internal sealed class MergePlanner
             if (bias.ElementCount != biasJob.Base.Tensor.ElementCount)
                 throw ShapeError(adapter, bias, biasJob, biasJob.Base.Tensor.ShapeText);
             biasJob.Terms.Add(new LowRankTerm(index, module.ModuleKey, bias, bias, FactorOrientation.Bias, scale));
+        }
+    }
+
+    /// <summary>A LoHa, LoKr or IA3 module on a Linear layer (or, for IA3, a GPT-2 Conv1D): checked here, merged on the CPU.</summary>
+    private void AddVariantModule(int index, PeftAdapter adapter, VariantModule module, double weight)
+    {
+        var job = FindBaseTensor(adapter, module.BaseWeightName, module.Factors.Values.First().Name);
+        foreach (var factor in module.Factors.Values)
+            RequireMergeable(adapter, job, factor);
+        if (job.Replacement is { ActsAsBase: false })
+            throw Conflict(adapter, job, "it is also replaced by an adapter's modules_to_save copy or trainable token rows");
+        var w = job.Base.Shape;
+        if (w.Length != 2)
+            throw new LoraException(ErrorCodes.ShapeMismatch,
+                $"'{job.Name}' has shape {job.Base.Tensor.ShapeText}; LoraMerge merges {adapter.Config.PeftType} adapters into Linear layers (2-D weights) only.", adapter.WeightsPath);
+        switch (module.Kind)
+        {
+            case PeftKind.LoHa:
+            {
+                var (w1a, w1b) = (module.Factor("hada_w1_a"), module.Factor("hada_w1_b"));
+                if (w[0] != w1a.Shape[0] || w[1] != w1b.Shape[1])
+                    throw ShapeError(adapter, w1a, job, $"[{w1a.Shape[0]}, {w1b.Shape[1]}] (LoHa on an nn.Linear)");
+                float scale = (float)(weight * module.Alpha / module.Rank);
+                job.RowTerms.Add(new HadamardTerm(index, module.ModuleKey, w1a, w1b, module.Factor("hada_w2_a"), module.Factor("hada_w2_b"), scale));
+                break;
+            }
+            case PeftKind.LoKr:
+            {
+                var w1 = new KroneckerFactor(module.OptionalFactor("lokr_w1"), module.OptionalFactor("lokr_w1_a"), module.OptionalFactor("lokr_w1_b"));
+                var w2 = new KroneckerFactor(module.OptionalFactor("lokr_w2"), module.OptionalFactor("lokr_w2_a"), module.OptionalFactor("lokr_w2_b"));
+                if (w[0] != w1.Rows * w2.Rows || w[1] != w1.Columns * w2.Columns)
+                    throw ShapeError(adapter, module.Factors.Values.First(), job,
+                        $"[{w1.Rows * w2.Rows}, {w1.Columns * w2.Columns}] (kron of ({w1.Rows}, {w1.Columns}) and ({w2.Rows}, {w2.Columns}), LoKr on an nn.Linear)");
+                float scale = (float)(weight * module.Alpha / module.Rank);
+                job.RowTerms.Add(new KroneckerTerm(index, module.ModuleKey, w1, w2, scale));
+                break;
+            }
+            case PeftKind.Ia3:
+                AddIa3(index, adapter, module, job, weight);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// IA3 multiplies the weight by <c>ia3_l</c>: (out, 1) scales output features, (1, in) (a feed-forward module) input
+    /// features, and for a GPT-2 Conv1D (stored (in, out)) PEFT transposes the vector. A non-feed-forward vector also scales the bias.
+    /// </summary>
+    private void AddIa3(int index, PeftAdapter adapter, VariantModule module, TensorJob job, double weight)
+    {
+        if (weight != 1.0)
+            throw new LoraException(ErrorCodes.InvalidMergeOptions,
+                $"IA3 adapters have no scale: their vectors multiply the weights, so the adapter's weight must be 1, not {weight}.", adapter.ConfigPath);
+        var l = module.Factor("ia3_l");
+        var w = job.Base.Shape;
+        bool feedForward = l.Shape[0] == 1 && l.Shape[1] != 1;
+        long features = feedForward ? l.Shape[1] : l.Shape[0];
+        bool fitsLinear = feedForward ? w[1] == features : w[0] == features;
+        bool fitsConv1D = feedForward ? w[0] == features : w[1] == features;
+        if (!fitsLinear && !fitsConv1D)
+            throw ShapeError(adapter, l, job, feedForward ? $"[*, {features}]" : $"[{features}, *]");
+        bool conv1D = fitsConv1D && (!fitsLinear || WeightLayout.StoresConv1D(_base.Config, module.ModuleKey));
+        bool perRow = feedForward == conv1D;
+        job.RowTerms.Add(new ScaleTerm(index, module.ModuleKey, l, perRow));
+        if (!feedForward && _jobs.TryGetValue(module.BaseBiasName, out var biasJob))
+        {
+            RequireMergeable(adapter, biasJob, l);
+            if (biasJob.Base.Tensor.ElementCount != features)
+                throw ShapeError(adapter, l, biasJob, biasJob.Base.Tensor.ShapeText);
+            biasJob.RowTerms.Add(new ScaleTerm(index, module.ModuleKey, l, PerRow: false));
         }
     }
 
@@ -247,15 +329,27 @@ internal sealed class MergePlanner
     {
         if (job.Replacement is not null)
             throw Conflict(adapter, job, "another adapter already replaces it");
-        if (job.Terms.Count > 0 && !source.ActsAsBase)
+        if ((job.Terms.Count > 0 || job.RowTerms.Count > 0) && !source.ActsAsBase)
             throw Conflict(adapter, job, "a LoRA delta also targets it");
         job.Replacement = source;
+    }
+
+    /// <summary>
+    /// <c>Rounding="peft"</c>: PEFT merges adapters one after another into the stored weight, so a half-precision tensor
+    /// that several terms change is rounded after each of them. (A DoRA tensor has a single term.)
+    /// </summary>
+    private void PlaceRoundings()
+    {
+        if (_options.Rounding != MergeRounding.Peft)
+            return;
+        foreach (var job in _jobs.Values)
+            job.RoundsAfterEachAdapter = job.Dora is null && job.Base.DType != DType.F32 && job.Terms.Count + job.RowTerms.Count > 1;
     }
 
     private void CheckDoraIsAlone(IReadOnlyList<PeftAdapter> adapters)
     {
         foreach (var job in _jobs.Values)
-            if (job.Dora is { } dora && job.Terms.Count > 1)
+            if (job.Dora is { } dora && job.Terms.Count + job.RowTerms.Count > 1)
                 throw Conflict(adapters[dora.AdapterIndex], job,
                     "DoRA rescales the whole weight, so a DoRA module cannot be merged together with another adapter's delta on the same module");
     }

@@ -20,7 +20,35 @@ internal enum FactorOrientation
 }
 
 /// <summary>One adapter's contribution <c>s·L·R</c> to one stored tensor.</summary>
-internal sealed record LowRankTerm(int AdapterIndex, string ModuleKey, TensorInfo A, TensorInfo B, FactorOrientation Orientation, float Scale);
+/// <param name="CastsDelta">
+/// <c>Rounding="peft"</c> only: the delta is rounded to the stored dtype before it is added, as PEFT's embedding merge
+/// and safe merge do (<c>W += delta.to(dtype)</c>).
+/// </param>
+internal sealed record LowRankTerm(int AdapterIndex, string ModuleKey, TensorInfo A, TensorInfo B, FactorOrientation Orientation, float Scale, bool CastsDelta = false);
+
+/// <summary>
+/// A contribution of a LoHa, LoKr or IA3 module to one stored tensor, computed row by row on the CPU only (the CUDA
+/// producer takes plain low-rank terms).
+/// </summary>
+internal abstract record RowTerm(int AdapterIndex, string ModuleKey);
+
+/// <summary>LoHa: <c>acc += ((W1a·W1b) ⊙ (W2a·W2b))·s</c>, each product in LoRA's product order.</summary>
+internal sealed record HadamardTerm(int AdapterIndex, string ModuleKey, TensorInfo W1A, TensorInfo W1B, TensorInfo W2A, TensorInfo W2B, float Scale)
+    : RowTerm(AdapterIndex, ModuleKey);
+
+/// <summary>LoKr: <c>acc += kron(W1, W2)·s</c>; each factor is stored full or as a low-rank pair.</summary>
+internal sealed record KroneckerTerm(int AdapterIndex, string ModuleKey, KroneckerFactor W1, KroneckerFactor W2, float Scale)
+    : RowTerm(AdapterIndex, ModuleKey);
+
+/// <summary>One Kronecker factor: <see cref="Full"/>, or the product <see cref="Left"/>·<see cref="Right"/>.</summary>
+internal sealed record KroneckerFactor(TensorInfo? Full, TensorInfo? Left, TensorInfo? Right)
+{
+    public long Rows => Full?.Shape[0] ?? Left!.Shape[0];
+    public long Columns => Full?.Shape[1] ?? Right!.Shape[1];
+}
+
+/// <summary>IA3: <c>acc = acc ⊙ l</c>, one factor per stored row (<see cref="PerRow"/>) or per stored column.</summary>
+internal sealed record ScaleTerm(int AdapterIndex, string ModuleKey, TensorInfo Vector, bool PerRow) : RowTerm(AdapterIndex, ModuleKey);
 
 /// <summary>DoRA's rescale: each output row (Direct) or column (Transposed) becomes <c>m / ‖V‖ · V</c>.</summary>
 internal sealed record DoraTerm(int AdapterIndex, TensorInfo Magnitude, bool PerColumn);
@@ -56,11 +84,20 @@ internal sealed class TensorJob(BaseTensorRef @base, OutputShard shard)
     public OutputShard Shard { get; } = shard;
     public string Name => Base.Name;
     public List<LowRankTerm> Terms { get; } = [];
+
+    /// <summary>LoHa, LoKr and IA3 contributions; merged on the CPU in adapter order together with <see cref="Terms"/>.</summary>
+    public List<RowTerm> RowTerms { get; } = [];
     public DoraTerm? Dora { get; set; }
+
+    /// <summary>
+    /// <c>Rounding="peft"</c>: the merged values are rounded to the stored dtype after each adapter's contribution, as
+    /// PEFT's in-place merges one adapter after another do.
+    /// </summary>
+    public bool RoundsAfterEachAdapter { get; set; }
     public ReplacementSource? Replacement { get; set; }
 
     public TensorAction Action =>
-        Terms.Count > 0 || Dora is not null ? TensorAction.Merge
+        Terms.Count > 0 || RowTerms.Count > 0 || Dora is not null ? TensorAction.Merge
         : Replacement is not null ? TensorAction.Replace
         : TensorAction.Copy;
 

@@ -23,49 +23,39 @@ internal sealed class TensorMerger(
         var dtype = job.Base.DType;
         long rowBytes = (long)columns * DTypes.SizeOf(dtype);
 
-        var factors = job.Terms
-            .Select(t => FactorMatrices.Load(t, adapterFiles[t.AdapterIndex], rows, columns))
-            .ToArray();
-        try
-        {
-            var replacement = ReplacementRows.Load(job.Replacement, adapterFiles, dtype, columns);
-            var dora = job.Dora is null ? null : DoraScaling.Prepare(job.Dora, adapterFiles[job.Dora.AdapterIndex], rows, columns);
-            var source = new RowSource(baseFile, job.Base.Tensor, rowBytes, replacement);
+        using var factors = RowContributions.Load(job, adapterFiles, rows, columns);
+        var replacement = ReplacementRows.Load(job.Replacement, adapterFiles, dtype, columns);
+        var dora = job.Dora is null ? null : DoraScaling.Prepare(job.Dora, adapterFiles[job.Dora.AdapterIndex], rows, columns);
+        var source = new RowSource(baseFile, job.Base.Tensor, rowBytes, replacement);
 
-            if (dora is { PerColumn: true })
-                dora.ComputeColumnNorms(rows, columns, (first, count, acc) =>
-                {
-                    var stored = ArrayPool<byte>.Shared.Rent(checked((int)(count * rowBytes)));
-                    try
-                    {
-                        source.Read(first, count, stored);
-                        BuildRows(source, factors, first, count, columns, stored, acc);
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(stored);
-                    }
-                }, threads, cancellationToken);
-
-            var blocks = RowBlocks.For(rows, rowBytes, threads);
-            var stats = new BlockStats[blocks.Count];
-            RunParallel(blocks.Count, block => stats[block] = ProduceBlock(job, source, factors, dora,
-                blocks.FirstRow((int)block), blocks.RowCount((int)block), blocks.ComputeRows, columns, rowBytes, write));
-
-            long changed = 0;
-            double maxDelta = 0;
-            foreach (var s in stats)
+        if (dora is { PerColumn: true })
+            dora.ComputeColumnNorms(rows, columns, (first, count, acc) =>
             {
-                changed += s.Changed;
-                maxDelta = Math.Max(maxDelta, s.MaxAbsDelta);
-            }
-            return new TensorChange(job.Name, job.Action, changed, maxDelta);
-        }
-        finally
+                var stored = ArrayPool<byte>.Shared.Rent(checked((int)(count * rowBytes)));
+                try
+                {
+                    source.Read(first, count, stored);
+                    BuildRows(source, factors, first, count, columns, stored, acc);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(stored);
+                }
+            }, threads, cancellationToken);
+
+        var blocks = RowBlocks.For(rows, rowBytes, threads);
+        var stats = new BlockStats[blocks.Count];
+        RunParallel(blocks.Count, block => stats[block] = ProduceBlock(job, source, factors, dora,
+            blocks.FirstRow((int)block), blocks.RowCount((int)block), blocks.ComputeRows, columns, rowBytes, write));
+
+        long changed = 0;
+        double maxDelta = 0;
+        foreach (var s in stats)
         {
-            foreach (var f in factors)
-                f.Dispose();
+            changed += s.Changed;
+            maxDelta = Math.Max(maxDelta, s.MaxAbsDelta);
         }
+        return new TensorChange(job.Name, job.Action, changed, maxDelta);
     }
 
     /// <summary>
@@ -73,7 +63,7 @@ internal sealed class TensorMerger(
     /// arithmetic in slices of <paramref name="computeRows"/> rows so that the f32 rows stay in the core's cache.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private BlockStats ProduceBlock(TensorJob job, RowSource source, FactorMatrices[] factors, DoraScaling? dora,
+    private BlockStats ProduceBlock(TensorJob job, RowSource source, RowContributions factors, DoraScaling? dora,
         long firstRow, int count, int computeRows, int columns, long rowBytes, TensorWrite write)
     {
         int blockBytes = checked((int)(count * rowBytes));
@@ -114,13 +104,12 @@ internal sealed class TensorMerger(
         }
     }
 
-    /// <summary>Rows [firstRow, firstRow + count), stored as <paramref name="stored"/>, widened to f32 with every term added, adapter by adapter.</summary>
-    private static void BuildRows(RowSource source, FactorMatrices[] factors, long firstRow, int count, int columns, ReadOnlySpan<byte> stored, Span<float> acc)
+    /// <summary>Rows [firstRow, firstRow + count), stored as <paramref name="stored"/>, widened to f32 with every term applied, adapter by adapter.</summary>
+    private static void BuildRows(RowSource source, RowContributions factors, long firstRow, int count, int columns, ReadOnlySpan<byte> stored, Span<float> acc)
     {
         for (int i = 0; i < count; i++)
             source.Widen(firstRow + i, stored.Slice((int)(i * source.RowBytes), (int)source.RowBytes), acc.Slice(i * columns, columns));
-        foreach (var f in factors)
-            LowRankKernel.AddTerm(acc, count, columns, f.LeftRows(firstRow, count), f.Rank, f.Right, f.Scale);
+        factors.Apply(acc, firstRow, count, columns);
     }
 
     private void RunParallel(long count, Action<long> body)
@@ -138,6 +127,7 @@ internal sealed class TensorMerger(
     private LoraException NonFinite(TensorJob job, long row)
     {
         var contributors = job.Terms.Select(t => t.AdapterIndex)
+            .Concat(job.RowTerms.Select(t => t.AdapterIndex))
             .Concat(job.Replacement is null ? [] : [job.Replacement.AdapterIndex])
             .Concat(job.Dora is null ? [] : [job.Dora.AdapterIndex])
             .Distinct().ToArray();

@@ -24,6 +24,9 @@ public sealed class AdapterConfig
     /// <summary><c>peft_type</c>, e.g. <c>"LORA"</c>.</summary>
     public string PeftType { get; internal init; } = "";
 
+    /// <summary>The method <see cref="PeftType"/> names.</summary>
+    public PeftKind Kind { get; internal init; }
+
     public string? TaskType { get; internal init; }
 
     public string? BaseModelNameOrPath { get; internal init; }
@@ -36,7 +39,7 @@ public sealed class AdapterConfig
     /// <summary><c>r</c>: the default rank.</summary>
     public int Rank { get; internal init; } = DefaultRank;
 
-    /// <summary><c>lora_alpha</c>: the default alpha.</summary>
+    /// <summary><c>lora_alpha</c> (LoHa and LoKr: <c>alpha</c>): the default alpha.</summary>
     public double Alpha { get; internal init; } = DefaultAlpha;
 
     public bool UseRsLora { get; internal init; }

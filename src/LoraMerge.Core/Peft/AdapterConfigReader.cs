@@ -53,18 +53,20 @@ internal static class AdapterConfigReader
     private static AdapterConfig Build(AdapterJsonObject json)
     {
         string peftType = ReadPeftType(json);
+        var kind = KindOf(peftType);
         var targetModules = ReadSelector(json, "target_modules", isTarget: true);
         var layersToTransform = ReadLayersToTransform(json);
         var layersPattern = ReadLayersPattern(json);
         var config = new AdapterConfig(json.Path)
         {
             PeftType = peftType,
+            Kind = kind,
             TaskType = json.String("task_type"),
             BaseModelNameOrPath = json.String("base_model_name_or_path"),
             Revision = json.String("revision"),
             PeftVersion = json.String("peft_version"),
             Rank = ReadRank(json),
-            Alpha = json.Number("lora_alpha", AdapterConfig.DefaultAlpha),
+            Alpha = json.Number(kind is PeftKind.LoHa or PeftKind.LoKr ? "alpha" : "lora_alpha", AdapterConfig.DefaultAlpha),
             UseRsLora = json.Bool("use_rslora", false),
             UseDora = json.Bool("use_dora", false),
             LoraBias = json.Bool("lora_bias", false),
@@ -103,15 +105,23 @@ internal static class AdapterConfigReader
         string? peftType = json.String("peft_type");
         if (peftType is null)
             throw new LoraException(ErrorCodes.AdapterConfig, "adapter_config.json has no \"peft_type\"; is this a PEFT adapter folder?", json.Path);
-        if (peftType != "LORA")
+        if (peftType is not ("LORA" or "LOHA" or "LOKR" or "IA3"))
         {
             throw new LoraException(
                 ErrorCodes.UnsupportedPeftType,
-                $"The adapter's peft_type is \"{peftType}\"; LoraMerge supports only LoRA adapters (peft_type \"LORA\": plain LoRA, rsLoRA and DoRA).",
+                $"The adapter's peft_type is \"{peftType}\"; LoraMerge merges LoRA (peft_type \"LORA\": plain LoRA, rsLoRA and DoRA), LoHa (\"LOHA\"), LoKr (\"LOKR\") and IA3 (\"IA3\") adapters.",
                 json.Path);
         }
         return peftType;
     }
+
+    private static PeftKind KindOf(string peftType) => peftType switch
+    {
+        "LOHA" => PeftKind.LoHa,
+        "LOKR" => PeftKind.LoKr,
+        "IA3" => PeftKind.Ia3,
+        _ => PeftKind.Lora,
+    };
 
     private static int ReadRank(AdapterJsonObject json) =>
         json.Field("r") is { } value ? ReadPositiveRank(json, value, "r") : AdapterConfig.DefaultRank;

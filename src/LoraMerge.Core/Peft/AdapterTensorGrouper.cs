@@ -17,6 +17,8 @@ internal sealed class AdapterTensorGrouper
     private readonly string _weightsPath;
     private readonly Dictionary<string, ModuleParts> _parts = new(StringComparer.Ordinal);
     private readonly List<string> _moduleOrder = [];
+    private readonly Dictionary<string, Dictionary<string, TensorInfo>> _variantParts = new(StringComparer.Ordinal);
+    private readonly List<string> _variantOrder = [];
     private readonly List<ReplacementTensor> _replacements = [];
     private readonly List<TrainableTokens> _trainableTokens = [];
     private readonly List<string> _unrecognised = [];
@@ -45,7 +47,15 @@ internal sealed class AdapterTensorGrouper
             case AdapterTensorRole.TrainableTokensDelta:
                 AddTrainableTokens(tensor, key);
                 break;
+            case AdapterTensorRole.VariantParameter:
+                AddVariantParameter(tensor, key);
+                break;
             default:
+                if (_config.Kind != PeftKind.Lora)
+                {
+                    _unrecognised.Add(tensor.Name);
+                    break;
+                }
                 PartsOf(key.ModuleKey).Set(key.Role, tensor, _weightsPath);
                 break;
         }
@@ -57,13 +67,34 @@ internal sealed class AdapterTensorGrouper
         {
             throw new LoraException(
                 ErrorCodes.UnrecognisedAdapterTensor,
-                $"adapter_model.safetensors holds {_unrecognised.Count} tensor(s) that are not LoRA factors, DoRA magnitudes, trainable tokens, " +
+                $"adapter_model.safetensors holds {_unrecognised.Count} tensor(s) that are not {FactorText(_config.Kind)}, DoRA magnitudes, trainable tokens, " +
                 $"modules_to_save copies, trained biases (bias=\"{BiasText(_config.Bias)}\") or saved embeddings: {string.Join(", ", _unrecognised.Take(20))}" +
                 (_unrecognised.Count > 20 ? ", ..." : "") + ".",
                 _weightsPath);
         }
         CheckDuplicateReplacements();
         return _moduleOrder.Select(key => _parts[key].Build(key, _config, _weightsPath)).ToList();
+    }
+
+    /// <summary>The LoHa, LoKr or IA3 modules, in the order their first tensor appears in the header; call after <see cref="BuildModules"/>.</summary>
+    public IReadOnlyList<VariantModule> BuildVariantModules() =>
+        _variantOrder.Select(key => VariantModuleBuilder.Build(key, _variantParts[key], _config, _weightsPath)).ToList();
+
+    private void AddVariantParameter(TensorInfo tensor, AdapterTensorKey key)
+    {
+        if (VariantModuleBuilder.ParameterKinds[key.Parameter!] != _config.Kind)
+        {
+            _unrecognised.Add(tensor.Name);
+            return;
+        }
+        if (!_variantParts.TryGetValue(key.ModuleKey, out var parts))
+        {
+            parts = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+            _variantParts.Add(key.ModuleKey, parts);
+            _variantOrder.Add(key.ModuleKey);
+        }
+        if (!parts.TryAdd(key.Parameter!, tensor))
+            throw new LoraException(ErrorCodes.InvalidAdapterValue, $"{tensor.Name} and {parts[key.Parameter!].Name} are the same parameter of one module.", _weightsPath);
     }
 
     private ModuleParts PartsOf(string moduleKey)
@@ -127,6 +158,14 @@ internal sealed class AdapterTensorGrouper
                 _weightsPath);
         }
     }
+
+    private static string FactorText(PeftKind kind) => kind switch
+    {
+        PeftKind.LoHa => "LoHa factors (hada_*)",
+        PeftKind.LoKr => "LoKr factors (lokr_*)",
+        PeftKind.Ia3 => "IA3 vectors (ia3_l)",
+        _ => "LoRA factors",
+    };
 
     private static string BiasText(BiasMode bias) => bias switch
     {

@@ -8,7 +8,8 @@ namespace LoraMerge.Peft;
 /// <param name="ModuleKey">The module path inside the base model with <c>.base_layer</c> segments removed.</param>
 /// <param name="BaseTensorName">For <see cref="AdapterTensorRole.FullParameter"/>: the base tensor it stands for.</param>
 /// <param name="FromModulesToSave">The key had a <c>modules_to_save.&lt;name&gt;</c> segment.</param>
-internal sealed record AdapterTensorKey(AdapterTensorRole Role, string ModuleKey, string? BaseTensorName, bool FromModulesToSave)
+/// <param name="Parameter">For <see cref="AdapterTensorRole.VariantParameter"/>: the PEFT parameter name, e.g. <c>hada_w1_a</c>.</param>
+internal sealed record AdapterTensorKey(AdapterTensorRole Role, string ModuleKey, string? BaseTensorName, bool FromModulesToSave, string? Parameter = null)
 {
     public const string Prefix = "base_model.model.";
 
@@ -30,6 +31,13 @@ internal sealed record AdapterTensorKey(AdapterTensorRole Role, string ModuleKey
 
         for (int i = 1; i < segments.Count; i++)
         {
+            if (VariantModuleBuilder.ParameterKinds.ContainsKey(segments[i]))
+            {
+                // ParameterDict entries: "<module>.hada_w1_a" or, with the adapter name kept, "<module>.hada_w1_a.default".
+                return segments.Count - i - 1 <= 1
+                    ? new AdapterTensorKey(AdapterTensorRole.VariantParameter, ModulePath(segments, i), null, fromModulesToSave, segments[i])
+                    : Unknown;
+            }
             var role = MarkerRole(segments, i);
             if (role is null) continue;
             string module = ModulePath(segments, i);

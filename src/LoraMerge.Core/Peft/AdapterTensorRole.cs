@@ -11,6 +11,9 @@ internal enum AdapterTensorRole
     Magnitude,
     TrainableTokensDelta,
 
+    /// <summary>A LoHa, LoKr or IA3 parameter (<c>hada_w1_a</c>, <c>lokr_w2</c>, <c>ia3_l</c>, ...), named by <see cref="AdapterTensorKey.Parameter"/>.</summary>
+    VariantParameter,
+
     /// <summary>Any other parameter: a modules_to_save copy, a trained bias or a saved embedding, decided with the config.</summary>
     FullParameter,
 

@@ -18,6 +18,7 @@ public sealed class PeftAdapter
         string weightsPath,
         SafetensorsHeader header,
         IReadOnlyList<LoraModule> modules,
+        IReadOnlyList<VariantModule> variantModules,
         IReadOnlyList<ReplacementTensor> replacements,
         IReadOnlyList<TrainableTokens> trainableTokens)
     {
@@ -26,6 +27,7 @@ public sealed class PeftAdapter
         WeightsPath = weightsPath;
         Header = header;
         Modules = modules;
+        VariantModules = variantModules;
         Replacements = replacements;
         TrainableTokens = trainableTokens;
     }
@@ -44,6 +46,9 @@ public sealed class PeftAdapter
 
     /// <summary>The LoRA-adapted modules, in the order their lora_A tensors appear in the file header.</summary>
     public IReadOnlyList<LoraModule> Modules { get; }
+
+    /// <summary>The LoHa, LoKr or IA3 modules (empty for a LoRA adapter), in the order their first tensor appears in the file header.</summary>
+    public IReadOnlyList<VariantModule> VariantModules { get; }
 
     /// <summary>Full tensors that replace base tensors (modules_to_save, trained biases, saved embeddings), in file order.</summary>
     public IReadOnlyList<ReplacementTensor> Replacements { get; }
@@ -82,7 +87,8 @@ public sealed class PeftAdapter
         var grouper = new AdapterTensorGrouper(config, weightsPath);
         foreach (var tensor in header.Tensors) grouper.Add(tensor);
         var modules = grouper.BuildModules();
-        return new PeftAdapter(directory, config, weightsPath, header, modules, grouper.Replacements, grouper.TrainableTokens);
+        var variantModules = grouper.BuildVariantModules();
+        return new PeftAdapter(directory, config, weightsPath, header, modules, variantModules, grouper.Replacements, grouper.TrainableTokens);
     }
 
     private static void CheckWeightsExist(string directory, string weightsPath)

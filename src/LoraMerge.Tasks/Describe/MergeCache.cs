@@ -25,6 +25,8 @@ internal static class MergeCache
         text.Append("safeMerge=").Append(model.SafeMerge ? "true" : "false").Append('\n');
         text.Append("format=").Append(OutputFormatMetadata.Name(model.Formats)).Append('\n');
         text.Append("ggufType=").Append(model.GgufType is { } type ? LoraMerge.Gguf.GgufTensorTypes.Name(type) : "").Append('\n');
+        if (model.Rounding != MergeRounding.Single)
+            text.Append("rounding=peft\n");
         text.Append("backend=").Append(backend.ToString()).Append('\n');
         text.Append("threads=").Append(threads.ToString(CultureInfo.InvariantCulture)).Append('\n');
         return text.ToString();

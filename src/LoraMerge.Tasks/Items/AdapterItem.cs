@@ -19,4 +19,6 @@ internal sealed record AdapterItem(
 {
     /// <summary><c>GgufType</c> as written (lower case), empty for the base's own float type or when there is no GGUF.</summary>
     public string GgufTypeName => GgufType is { } type ? GgufTensorTypes.Name(type) : "";
+    /// <summary><c>Rounding</c> metadata: <c>single</c> (default) or <c>peft</c>.</summary>
+    public LoraMerge.Merging.MergeRounding Rounding { get; init; }
 }

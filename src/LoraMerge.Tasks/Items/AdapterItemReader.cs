@@ -17,6 +17,7 @@ internal static class AdapterItemReader
     public const string EmbedMetadata = "Embed";
     public const string FormatMetadata = "Format";
     public const string GgufTypeMetadata = "GgufType";
+    public const string RoundingMetadata = "Rounding";
 
     /// <summary>Reads one item; on failure returns null and adds the problems to <paramref name="errors"/>.</summary>
     public static AdapterItem? Read(ITaskItem item, string projectDirectory, ItemLocation location, List<ItemError> errors)
@@ -40,6 +41,7 @@ internal static class AdapterItemReader
         var ggufType = ReadGgufType(item, Fail);
         // A project-wide LoraMergeGgufType reaches every item; it only concerns the models that write a GGUF.
         if (!formats.HasFlag(OutputFormats.Gguf)) ggufType = null;
+        var rounding = ReadRounding(item, Fail);
 
         var model = item.GetMetadata(ModelMetadata).Trim();
         if (model.Length == 0) model = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
@@ -66,7 +68,10 @@ internal static class AdapterItemReader
 
         if (errors.Count > before) return null;
         return new AdapterItem(
-            item.ItemSpec, Path.TrimEndingDirectorySeparator(directory), model, baseModel, merge, weight, safeMerge, embed, formats, ggufType, location);
+            item.ItemSpec, Path.TrimEndingDirectorySeparator(directory), model, baseModel, merge, weight, safeMerge, embed, formats, ggufType, location)
+        {
+            Rounding = rounding,
+        };
     }
 
     /// <summary>A model's name is the folder models/NAME/ (the generated class is its PascalCase form plus "Model").</summary>
@@ -94,6 +99,15 @@ internal static class AdapterItemReader
         if (bool.TryParse(text, out var value)) return value;
         fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {name}=\"{text}\" must be true or false.");
         return defaultValue;
+    }
+
+    private static LoraMerge.Merging.MergeRounding ReadRounding(ITaskItem item, Action<string, string> fail)
+    {
+        var text = item.GetMetadata(RoundingMetadata).Trim();
+        if (text.Length == 0 || text.Equals("single", StringComparison.OrdinalIgnoreCase)) return LoraMerge.Merging.MergeRounding.Single;
+        if (text.Equals("peft", StringComparison.OrdinalIgnoreCase)) return LoraMerge.Merging.MergeRounding.Peft;
+        fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {RoundingMetadata}=\"{text}\" must be single or peft.");
+        return LoraMerge.Merging.MergeRounding.Single;
     }
 
     private static double ReadWeight(ITaskItem item, Action<string, string> fail)

@@ -41,8 +41,9 @@ internal static class ModelGrouper
                 consistent &= Agree(first, other, "Embed", a => a.Embed ? "true" : "false", errors);
                 consistent &= Agree(first, other, "Format", a => OutputFormatMetadata.Name(a.Formats), errors);
                 consistent &= Agree(first, other, "GgufType", a => a.GgufTypeName, errors);
+                consistent &= Agree(first, other, "Rounding", a => a.Rounding == LoraMerge.Merging.MergeRounding.Peft ? "peft" : "single", errors);
             }
-            if (consistent) models.Add(new ModelRequest(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed, first.Formats, first.GgufType));
+            if (consistent) models.Add(new ModelRequest(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed, first.Formats, first.GgufType) { Rounding = first.Rounding });
         }
 
         foreach (var unmerged in adapters.Where(a => !a.Merge))
@@ -65,6 +66,7 @@ internal static class ModelGrouper
             other.Location));
         return false;
     }
+
 
     private static StringComparison PathComparison =>
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;

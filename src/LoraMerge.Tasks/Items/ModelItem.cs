@@ -19,6 +19,7 @@ internal static class ModelItem
     public const string Embed = "Embed";
     public const string Format = "Format";
     public const string GgufType = "GgufType";
+    public const string Rounding = "Rounding";
     public const string OutputDirectory = "OutputDirectory";
     public const string MergeReport = "MergeReport";
     public const string InputFiles = "InputFiles";
@@ -42,6 +43,7 @@ internal static class ModelItem
         item.SetMetadata(Embed, model.Embed ? "true" : "false");
         item.SetMetadata(Format, OutputFormatMetadata.Name(model.Formats));
         item.SetMetadata(GgufType, model.GgufType is { } type ? GgufTensorTypes.Name(type) : "");
+        item.SetMetadata(Rounding, model.Rounding == MergeRounding.Peft ? "peft" : "single");
         item.SetMetadata(OutputDirectory, paths.OutputDirectory + Path.DirectorySeparatorChar);
         item.SetMetadata(MergeReport, paths.MergeReport);
         // Semicolons separate the files when the merge target expands this into its Inputs.
@@ -86,6 +88,7 @@ internal static class ModelItem
             Adapters = adapters,
             OutputDirectory = Path.TrimEndingDirectorySeparator(item.GetMetadata(OutputDirectory)),
             SafeMerge = !string.Equals(item.GetMetadata(SafeMerge), "false", StringComparison.OrdinalIgnoreCase),
+            Rounding = string.Equals(item.GetMetadata(Rounding), "peft", StringComparison.OrdinalIgnoreCase) ? MergeRounding.Peft : MergeRounding.Single,
             Threads = threads,
             Backend = backend,
             Formats = formats,

@@ -15,4 +15,7 @@ internal sealed record ModelRequest(
 {
     /// <summary>Errors about the model as a whole point at its first item.</summary>
     public ItemLocation Location => Adapters[0].Location;
+
+    /// <summary>The adapters' shared <c>Rounding</c>.</summary>
+    public LoraMerge.Merging.MergeRounding Rounding { get; init; }
 }

@@ -9,6 +9,9 @@ public sealed record MergeCase(string Name, string Folder, IReadOnlyList<Adapter
 {
     public string BaseDirectory => Path.Combine(Folder, "base");
     public string ExpectedDirectory => Path.Combine(Folder, "expected");
+
+    /// <summary>The folder holding the result with PEFT's rounding points (<c>Rounding="peft"</c>): <c>expected_peft</c>, or <c>expected</c> where they change nothing.</summary>
+    public string ExpectedWithPeftRoundingDirectory => Path.Combine(Folder, Json.GetProperty("expectedWithPeftRounding").GetString()!);
     public string Comparison => Json.GetProperty("comparison").GetString()!;
     public string ExpectedError => Json.GetProperty("expectedError").GetString()!;
     public IReadOnlyList<string> ChangedTensors => Json.GetProperty("changedTensors").EnumerateArray().Select(e => e.GetString()!).ToArray();

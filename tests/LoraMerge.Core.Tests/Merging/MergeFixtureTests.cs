@@ -16,16 +16,31 @@ public sealed class MergeFixtureTests
         using var temp = new TempDirectory();
         string output = temp.File("out");
         MergeEngine.Merge(@case.Options(output));
+        AssertMatches(@case, @case.ExpectedDirectory, output);
+    }
 
-        var expectedFiles = Directory.GetFiles(@case.ExpectedDirectory, "*.safetensors").Select(Path.GetFileName).Order().ToArray();
+    [Theory]
+    [MemberData(nameof(MergeCase.Valid), MemberType = typeof(MergeCase))]
+    public void PeftRoundingMatchesTheReferenceWithPeftsRoundingPoints(string name)
+    {
+        var @case = MergeCase.Load(name);
+        using var temp = new TempDirectory();
+        string output = temp.File("out");
+        MergeEngine.Merge(@case.Options(output) with { Rounding = MergeRounding.Peft });
+        AssertMatches(@case, @case.ExpectedWithPeftRoundingDirectory, output);
+    }
+
+    private static void AssertMatches(MergeCase @case, string expectedDirectory, string output)
+    {
+        string name = @case.Name;
+        var expectedFiles = Directory.GetFiles(expectedDirectory, "*.safetensors").Select(Path.GetFileName).Order().ToArray();
         var actualFiles = Directory.GetFiles(output, "*.safetensors").Select(Path.GetFileName).Order().ToArray();
         Assert.Equal(expectedFiles, actualFiles);
 
         var changed = @case.ChangedTensors.ToHashSet();
-        var baseTensors = ShardedCheckpoint.Open(@case.BaseDirectory);
         foreach (var file in expectedFiles)
         {
-            using var expected = SafetensorsFile.Open(Path.Combine(@case.ExpectedDirectory, file!));
+            using var expected = SafetensorsFile.Open(Path.Combine(expectedDirectory, file!));
             using var actual = SafetensorsFile.Open(Path.Combine(output, file!));
             Assert.Equal(expected.Header.Tensors.Select(t => (t.Name, t.DType, string.Join(",", t.Shape))),
                          actual.Header.Tensors.Select(t => (t.Name, t.DType, string.Join(",", t.Shape))));
@@ -43,7 +58,6 @@ public sealed class MergeFixtureTests
         }
         Assert.True(File.Exists(Path.Combine(output, "config.json")));
         Assert.True(File.Exists(Path.Combine(output, MergeReport.FileName)));
-        _ = baseTensors;
     }
 
     [Theory]

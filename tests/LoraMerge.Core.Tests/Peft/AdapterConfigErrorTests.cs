@@ -31,9 +31,17 @@ public class AdapterConfigErrorTests
     }
 
     [Theory]
-    [InlineData("LOHA")]
-    [InlineData("LOKR")]
-    [InlineData("IA3")]
+    [InlineData("LOHA", PeftKind.LoHa, 4.0)]
+    [InlineData("LOKR", PeftKind.LoKr, 4.0)]
+    [InlineData("IA3", PeftKind.Ia3, 8.0)]
+    public void Loha_lokr_and_ia3_are_read_with_their_alpha_field(string peftType, PeftKind kind, double alpha)
+    {
+        var config = AdapterConfig.Parse(System.Text.Encoding.UTF8.GetBytes($"{{\"peft_type\": \"{peftType}\", \"r\": 2, \"alpha\": 4}}"), "/x/adapter_config.json");
+        Assert.Equal(kind, config.Kind);
+        Assert.Equal(alpha, config.Alpha);
+    }
+
+    [Theory]
     [InlineData("ADALORA")]
     [InlineData("PROMPT_TUNING")]
     [InlineData("VERA")]

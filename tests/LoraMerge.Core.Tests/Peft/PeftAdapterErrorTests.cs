@@ -66,8 +66,8 @@ public class PeftAdapterErrorTests
     public void Unsupported_peft_type_names_the_config()
     {
         using var folder = new TempFolder();
-        folder.WriteText("adapter_config.json", "{\"peft_type\": \"LOKR\", \"r\": 8}");
-        TestSafetensors.Write(folder.File("adapter_model.safetensors"), (P + "a.lokr_w1", "F32", [8, 2]));
+        folder.WriteText("adapter_config.json", "{\"peft_type\": \"BOFT\", \"r\": 8}");
+        TestSafetensors.Write(folder.File("adapter_model.safetensors"), (P + "a.boft_R", "F32", [8, 2]));
         var error = Assert.Throws<LoraException>(() => PeftAdapter.Open(folder.Path));
         Assert.Equal(ErrorCodes.UnsupportedPeftType, error.Code);
         Assert.Equal(folder.File("adapter_config.json"), error.FilePath);
