@@ -20,6 +20,7 @@ internal static class MeasuredGguf
             BaseModelDirectory = args.Get("base"),
             Adapters = [new AdapterInput(args.Get("adapter"))],
             OutputDirectory = output,
+            Threads = args.Int("threads", 0),
         };
         var variants = new (string Name, MergeOptions Options)[]
         {

@@ -16,7 +16,7 @@ static int Usage()
           LoraMerge.Bench generate --out DIR [--layers 8] [--hidden 2048] [--intermediate 5632] [--vocab 32000] [--rank 16] [--dtype bf16]
           LoraMerge.Bench merge --base DIR --adapter DIR --out DIR [--threads N] [--rounds 3] [--copy FILE]
           LoraMerge.Bench load --model MERGED_DIR [--rounds 20]
-          LoraMerge.Bench gguf --base DIR --adapter DIR --out DIR [--rounds 3]
+          LoraMerge.Bench gguf --base DIR --adapter DIR --out DIR [--threads N] [--rounds 3]
         """);
     return 2;
 }

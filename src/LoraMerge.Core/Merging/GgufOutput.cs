@@ -8,6 +8,8 @@ namespace LoraMerge.Merging;
 /// The GGUF file of a merge, fed from the same pipeline as the safetensors shards: produced rows and copied base
 /// tensors are encoded to their GGUF type (and, for Llama's q/k, moved to the converter's row order) as they arrive,
 /// so no intermediate checkpoint is written. Hashed while written; committed by <see cref="Finish"/>.
+/// A reordered tensor is assembled in memory (one tensor at a time, in its GGUF type) and written in one piece when
+/// complete: its rows land all over the tensor, and a write per row costs more than the rows themselves.
 /// </summary>
 internal sealed class GgufOutput : IDisposable
 {
@@ -18,11 +20,17 @@ internal sealed class GgufOutput : IDisposable
     private readonly GgufWriter _writer;
     private readonly ProgressiveHash _hash;
     private readonly Dictionary<string, int> _indexBySource = new(StringComparer.Ordinal);
+    private readonly object _stagingLock = new();
+    private byte[] _staging = [];
+    private int _stagedIndex = -1;
 
-    private GgufOutput(GgufModelPlan plan, GgufWriter writer)
+    private readonly int _threads;
+
+    private GgufOutput(GgufModelPlan plan, GgufWriter writer, int threads)
     {
         _plan = plan;
         _writer = writer;
+        _threads = Math.Max(1, threads);
         _hash = new ProgressiveHash(writer.TempPath);
         for (int i = 0; i < plan.Tensors.Count; i++)
             if (plan.Tensors[i].SourceName is { } name)
@@ -31,7 +39,8 @@ internal sealed class GgufOutput : IDisposable
 
     public string Path => _writer.FilePath;
 
-    public static GgufOutput Create(string path, GgufModelPlan plan) => new(plan, GgufWriter.Create(path, plan.Layout));
+    /// <param name="threads">Threads that encode an untouched tensor's row blocks (the merge's own threads are idle then).</param>
+    public static GgufOutput Create(string path, GgufModelPlan plan, int threads) => new(plan, GgufWriter.Create(path, plan.Layout), threads);
 
     /// <summary>Whole rows of a produced tensor, in its stored dtype; from any thread. Tensors the GGUF leaves out are ignored.</summary>
     public void Write(string tensor, long offsetInTensor, ReadOnlySpan<byte> rows)
@@ -61,10 +70,11 @@ internal sealed class GgufOutput : IDisposable
                 return;
             }
             long totalRows = source.Spec.Rows;
+            var staged = Staged(index);
             for (int r = 0; r < rowCount; r++)
             {
                 long target = GgufModelPlan.PermutedIndex(firstRow + r, totalRows, source.PermutedHeads);
-                _writer.Write(index, target * targetRowBytes, encoded.AsSpan(r * targetRowBytes, targetRowBytes));
+                encoded.AsSpan(r * targetRowBytes, targetRowBytes).CopyTo(staged[checked((int)(target * targetRowBytes))..]);
             }
         }
         finally
@@ -86,29 +96,54 @@ internal sealed class GgufOutput : IDisposable
             return;
         }
         long rowBytes = source.Spec.Shape.Length <= 1 ? stored.ByteLength : source.Encoder.SourceRowBytes;
-        long rowsPerBlock = Math.Max(1, CopyBlockBytes / Math.Max(1, rowBytes));
-        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(stored.ByteLength, rowsPerBlock * rowBytes));
-        try
+        long blockBytes = Math.Max(1, CopyBlockBytes / Math.Max(1, rowBytes)) * rowBytes;
+        int blocks = checked((int)((stored.ByteLength + blockBytes - 1) / blockBytes));
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, block =>
         {
-            for (long done = 0; done < stored.ByteLength;)
+            long done = block * blockBytes;
+            int n = (int)Math.Min(blockBytes, stored.ByteLength - done);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(n);
+            try
             {
-                int n = (int)Math.Min(rowsPerBlock * rowBytes, stored.ByteLength - done);
                 RandomAccess.Read(file.Handle, buffer.AsSpan(0, n), start + done);
                 Write(tensor, done, buffer.AsSpan(0, n));
-                done += n;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        });
     }
 
     /// <summary>Every byte of <paramref name="tensor"/> has been handed over: the hash may read up to its end.</summary>
     public void Completed(string tensor)
     {
-        if (_indexBySource.TryGetValue(tensor, out int index))
-            _hash.Advance(_writer.EndOf(index));
+        if (!_indexBySource.TryGetValue(tensor, out int index))
+            return;
+        if (_stagedIndex == index)
+        {
+            _writer.Write(index, 0, _staging.AsSpan(0, (int)_plan.Tensors[index].Spec.ByteLength));
+            _stagedIndex = -1;
+        }
+        _hash.Advance(_writer.EndOf(index));
+    }
+
+    /// <summary>The buffer tensor <paramref name="index"/> is assembled in: one, reused, as tensors are produced one after another.</summary>
+    private Span<byte> Staged(int index)
+    {
+        int length = checked((int)_plan.Tensors[index].Spec.ByteLength);
+        lock (_stagingLock)
+        {
+            if (_stagedIndex != index)
+            {
+                if (_stagedIndex >= 0)
+                    throw new InvalidOperationException($"Tensor '{_plan.Tensors[_stagedIndex].Spec.Name}' was not completed before the next reordered tensor.");
+                if (_staging.Length < length)
+                    _staging = GC.AllocateUninitializedArray<byte>(length);
+                _stagedIndex = index;
+            }
+            return _staging.AsSpan(0, length);
+        }
     }
 
     /// <summary>Writes the computed tensors, checks completeness, renames the file into place; returns its sha256.</summary>
@@ -141,11 +176,9 @@ internal sealed class GgufOutput : IDisposable
                 return;
             }
             long total = source.Spec.ElementCount;
+            var staged = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(Staged(index));
             for (int e = 0; e < count; e++)
-            {
-                long target = GgufModelPlan.PermutedIndex(first + e, total, source.PermutedHeads);
-                _writer.Write(index, target * 4, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan(e, 1)));
-            }
+                staged[checked((int)GgufModelPlan.PermutedIndex(first + e, total, source.PermutedHeads))] = values[e];
         }
         finally
         {

@@ -34,7 +34,7 @@ internal sealed class MergeRun(
             var merger = new TensorMerger(adapterFiles, i => $"'{Path.GetFileName(plan.Adapters[i].Directory.TrimEnd('/', '\\'))}'",
                 threads, plan.Options.SafeMerge, cancellationToken);
             var producer = backend.CreateProducer(merger, adapterFiles, threads, cancellationToken);
-            var gguf = plan.Gguf is { } layout ? GgufOutput.Create(output.PathOf(GgufOutput.FileName), layout) : null;
+            var gguf = plan.Gguf is { } layout ? GgufOutput.Create(output.PathOf(GgufOutput.FileName), layout, threads) : null;
             try
             {
                 foreach (var shard in plan.Shards)
