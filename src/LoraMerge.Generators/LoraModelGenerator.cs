@@ -60,7 +60,7 @@ public sealed class LoraModelGenerator : IIncrementalGenerator
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (name, _) in names)
         {
-            var className = Naming.Identifiers.ClassNameOf(name);
+            var className = LoraMerge.Contracts.ModelNames.ClassName(name);
             counts[className] = counts.TryGetValue(className, out var n) ? n + 1 : 1;
         }
 
@@ -68,7 +68,7 @@ public sealed class LoraModelGenerator : IIncrementalGenerator
         var errors = new List<DiagnosticInfo>();
         foreach (var (name, location) in names)
         {
-            if (counts[Naming.Identifiers.ClassNameOf(name)] < 2) continue;
+            if (counts[LoraMerge.Contracts.ModelNames.ClassName(name)] < 2) continue;
             if (!duplicated.Contains(name)) duplicated.Add(name);
             errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.DuplicateModelName, location, name));
         }

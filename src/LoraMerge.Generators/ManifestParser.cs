@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
+using LoraMerge.Contracts;
 using LoraMerge.Generators.Json;
 using LoraMerge.Generators.Model;
 using LoraMerge.Generators.Naming;
@@ -14,13 +15,10 @@ namespace LoraMerge.Generators;
 /// <summary>Reads one model manifest (see docs/architecture.md, "Model manifest") into a <see cref="ModelSpec"/>.</summary>
 internal static class ManifestParser
 {
-    public const string ManifestMetadata = "build_metadata.AdditionalFiles.LoraModelManifest";
-    public const int SupportedFormatVersion = 1;
+    public const string ManifestMetadata = "build_metadata.AdditionalFiles." + LoraMerge.Contracts.ManifestSchema.ItemMetadata;
+    public const int SupportedFormatVersion = LoraMerge.Contracts.ManifestSchema.FormatVersion;
 
-    private static readonly HashSet<string> KnownDTypes = new(StringComparer.Ordinal)
-    {
-        "BOOL", "U8", "I8", "F8_E4M3", "F8_E5M2", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "I64", "U64", "F64",
-    };
+    private static readonly HashSet<string> KnownDTypes = new(LoraMerge.Contracts.DTypeNames.All, StringComparer.Ordinal);
 
     public static bool IsManifest(AnalyzerConfigOptions options) =>
         options.TryGetValue(ManifestMetadata, out var value) &&
@@ -56,7 +54,7 @@ internal static class ManifestParser
             return new ParseResult(null, null, EquatableArray.From(errors));
         }
 
-        var version = context.Required(root, "formatVersion", JsonKind.Number, "must be an integer");
+        var version = context.Required(root, ManifestSchema.FormatVersionField, JsonKind.Number, "must be an integer");
         if (version is not null && version.Text != SupportedFormatVersion.ToString(CultureInfo.InvariantCulture))
         {
             errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.UnsupportedFormatVersion, context.At(version),
@@ -65,19 +63,19 @@ internal static class ManifestParser
         }
 
         LocationInfo? nameLocation = null;
-        var name = context.Required(root, "model", JsonKind.String, "must be a string");
+        var name = context.Required(root, ManifestSchema.ModelField, JsonKind.String, "must be a string");
         if (name is not null)
         {
             nameLocation = context.At(name);
-            if (!Identifiers.IsModelName(name.Text!))
+            if (!LoraMerge.Contracts.ModelNames.IsValid(name.Text!))
             {
                 errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.InvalidModelName, nameLocation, name.Text!));
             }
         }
-        var artifact = context.Required(root, "artifact", JsonKind.String, "must be a string");
-        var fingerprint = context.Required(root, "fingerprint", JsonKind.String, "must be a string");
+        var artifact = context.Required(root, ManifestSchema.ArtifactField, JsonKind.String, "must be a string");
+        var fingerprint = context.Required(root, ManifestSchema.FingerprintField, JsonKind.String, "must be a string");
         var embedded = false;
-        var embeddedProperty = root.Find("embedded");
+        var embeddedProperty = root.Find(ManifestSchema.EmbeddedField);
         if (embeddedProperty is not null)
         {
             if (embeddedProperty.Value.Kind is JsonKind.True or JsonKind.False)
@@ -86,14 +84,14 @@ internal static class ManifestParser
             }
             else
             {
-                context.Field("embedded", "must be true or false", embeddedProperty.Value);
+                context.Field(ManifestSchema.EmbeddedField, "must be true or false", embeddedProperty.Value);
             }
         }
 
         var (hasSafetensors, hasGguf) = ReadFormats(context, root);
 
         var config = new List<ConfigEntry>();
-        var configProperty = root.Find("config");
+        var configProperty = root.Find(ManifestSchema.ConfigField);
         if (configProperty is not null)
         {
             if (configProperty.Value.Kind == JsonKind.Object)
@@ -106,7 +104,7 @@ internal static class ManifestParser
             }
             else
             {
-                context.Field("config", "must be an object", configProperty.Value);
+                context.Field(ManifestSchema.ConfigField, "must be an object", configProperty.Value);
             }
         }
 
@@ -114,11 +112,11 @@ internal static class ManifestParser
         JsonValue? tensorsValue = null;
         if (hasSafetensors)
         {
-            tensorsValue = context.Required(root, "tensors", JsonKind.Array, "must be an array");
+            tensorsValue = context.Required(root, ManifestSchema.TensorsField, JsonKind.Array, "must be an array");
         }
-        else if (root.Find("tensors") is { } stray)
+        else if (root.Find(ManifestSchema.TensorsField) is { } stray)
         {
-            context.Field("tensors", "must be absent when \"formats\" has no \"safetensors\" (the model has no safetensors files)", stray.Value);
+            context.Field(ManifestSchema.TensorsField, "must be absent when \"formats\" has no \"safetensors\" (the model has no safetensors files)", stray.Value);
         }
         if (tensorsValue is not null)
         {
@@ -131,7 +129,7 @@ internal static class ManifestParser
                 if (!seen.Add(tensor.Name))
                 {
                     errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.DuplicateTensorName,
-                        context.At(tensorsValue.Items[i].Find("name")!.Value), tensor.Name));
+                        context.At(tensorsValue.Items[i].Find(ManifestSchema.TensorNameField)!.Value), tensor.Name));
                     continue;
                 }
                 tensors.Add(tensor);
@@ -148,23 +146,23 @@ internal static class ManifestParser
     private static (bool Safetensors, bool Gguf) ReadFormats(Context context, JsonValue root)
     {
         const string problem = "must be a non-empty array of \"safetensors\" and \"gguf\"";
-        var property = root.Find("formats");
+        var property = root.Find(ManifestSchema.FormatsField);
         if (property is null) return (true, false);
         var value = property.Value;
         if (value.Kind != JsonKind.Array || value.Items.Count == 0)
         {
-            context.Field("formats", problem, value);
+            context.Field(ManifestSchema.FormatsField, problem, value);
             return (true, false);
         }
         var safetensors = false;
         var gguf = false;
         foreach (var item in value.Items)
         {
-            if (item.Kind == JsonKind.String && item.Text == "safetensors") safetensors = true;
-            else if (item.Kind == JsonKind.String && item.Text == "gguf") gguf = true;
+            if (item.Kind == JsonKind.String && item.Text == ManifestSchema.SafetensorsFormat) safetensors = true;
+            else if (item.Kind == JsonKind.String && item.Text == ManifestSchema.GgufFormat) gguf = true;
             else
             {
-                context.Field("formats", problem, item);
+                context.Field(ManifestSchema.FormatsField, problem, item);
                 return (true, false);
             }
         }
@@ -179,10 +177,10 @@ internal static class ManifestParser
             context.Field(label, "must be an object", value);
             return null;
         }
-        var name = context.Required(value, "name", JsonKind.String, "must be a string", label);
-        var dtype = context.Required(value, "dtype", JsonKind.String, "must be a string", label);
-        var shape = context.Required(value, "shape", JsonKind.Array, "must be an array of non-negative integers", label);
-        var file = context.Required(value, "file", JsonKind.String, "must be a non-empty relative path", label);
+        var name = context.Required(value, ManifestSchema.TensorNameField, JsonKind.String, "must be a string", label);
+        var dtype = context.Required(value, ManifestSchema.TensorDTypeField, JsonKind.String, "must be a string", label);
+        var shape = context.Required(value, ManifestSchema.TensorShapeField, JsonKind.Array, "must be an array of non-negative integers", label);
+        var file = context.Required(value, ManifestSchema.TensorFileField, JsonKind.String, "must be a non-empty relative path", label);
         if (name is null || dtype is null || shape is null || file is null) return null;
 
         var ok = true;

@@ -41,7 +41,7 @@ public sealed class LoraDescribeModels : MSBuildTask
     /// <summary><c>$(LoraMergeThreads)</c>: 0 for all cores.</summary>
     public string? Threads { get; set; }
 
-    /// <summary>One <c>LoraModel</c> item per merged model (metadata in <see cref="ModelItem"/>).</summary>
+    /// <summary>One <c>LoraModel</c> item per merged model (metadata in <see cref="ModelItem"/>); its request is written beside the manifest.</summary>
     [Output]
     public ITaskItem[] Models { get; private set; } = [];
 
@@ -57,7 +57,7 @@ public sealed class LoraDescribeModels : MSBuildTask
     {
         var projectFile = BuildEngine?.ProjectFileOfTaskNode ?? "";
         var errors = new List<ItemError>();
-        var (backend, threads) = ProjectSettings.Read(Backend, Threads, projectFile, errors);
+        var settings = ProjectSettings.Read(Backend, Threads, projectFile, errors);
 
         var locator = new ItemLocator(projectFile);
         var adapters = new List<AdapterItem>();
@@ -81,26 +81,22 @@ public sealed class LoraDescribeModels : MSBuildTask
             var inputs = InputFiles.InFolder(model.BaseModel);
             foreach (var adapter in model.Adapters) inputs.AddRange(InputFiles.InFolder(adapter.Directory));
 
-            var cacheText = MergeCache.Text(model, backend, threads);
-            FileContent.WriteIfDifferent(paths.MergeCache, Encoding.UTF8.GetBytes(cacheText));
-            var stamp = MergeCache.DescribeStamp(cacheText, paths.RelativeDirectory, model.Embed, inputs);
-            var options = new MergeOptions
+            var request = new ModelMergeRequest
             {
-                BaseModelDirectory = model.BaseModel,
-                Adapters = model.Adapters.Select(a => new AdapterInput(a.Directory, a.Weight)).ToArray(),
-                OutputDirectory = paths.OutputDirectory,
-                SafeMerge = model.SafeMerge,
-                Rounding = model.Rounding,
-                Threads = threads,
-                Backend = backend,
-                Formats = model.Formats,
-                GgufType = model.GgufType,
+                Model = model.Name,
+                Options = model.ToOptions(paths.OutputDirectory, settings),
+                Item = model.Location,
+                ReportedWarningsFile = paths.Warnings,
+                Tool = ToolIdentity.Current,
             };
-            var described = DescribeOnce(paths, stamp, model.Location, $"Model '{model.Name}'", options, writesManifest: true,
+            var requestBytes = request.Write();
+            FileContent.WriteIfDifferent(paths.MergeRequest, requestBytes);
+            var stamp = DescribeStamp.Compute(requestBytes, paths.RelativeDirectory, model.Embed, inputs);
+            var described = DescribeOnce(paths, stamp, model.Location, $"Model '{model.Name}'", request.Options, writesManifest: true,
                 plan => FileContent.WriteIfDifferent(paths.Manifest, ManifestFor(model, paths, plan)));
             if (!described) continue;
 
-            modelItems.Add(ModelItem.Create(model, paths, inputs.Append(paths.MergeCache)));
+            modelItems.Add(ModelItem.Create(model, paths, inputs.Append(paths.MergeRequest)));
             var manifest = new TaskItem(paths.Manifest);
             manifest.SetMetadata("LoraModel", model.Name);
             manifests.Add(manifest);
@@ -109,12 +105,13 @@ public sealed class LoraDescribeModels : MSBuildTask
         var unmergedFiles = new List<ITaskItem>();
         foreach (var adapter in adapters.Where(a => !a.Merge))
         {
-            if (adapter.BaseModel.Length > 0 && !CheckUnmergedAdapter(adapter, intermediate, backend, threads)) continue;
+            if (adapter.BaseModel.Length > 0 && !CheckUnmergedAdapter(adapter, intermediate, settings)) continue;
+            var relativeDirectory = new ModelPaths(intermediate, ModelsDirectory, adapter.Model).RelativeDirectory;
             foreach (var file in InputFiles.InFolder(adapter.Directory))
             {
                 var item = new TaskItem(file);
                 item.SetMetadata("Model", adapter.Model);
-                item.SetMetadata("RelativePath", new ModelPaths(intermediate, ModelsDirectory, adapter.Model).RelativeDirectory + "/" + Path.GetFileName(file));
+                item.SetMetadata("RelativePath", relativeDirectory + "/" + Path.GetFileName(file));
                 unmergedFiles.Add(item);
             }
         }
@@ -126,24 +123,21 @@ public sealed class LoraDescribeModels : MSBuildTask
     }
 
     /// <summary>A <c>Merge="false"</c> adapter with a BaseModel is still checked against it, so a misfit fails at build time.</summary>
-    private bool CheckUnmergedAdapter(AdapterItem adapter, string intermediate, MergeBackendKind backend, int threads)
+    private bool CheckUnmergedAdapter(AdapterItem adapter, string intermediate, ProjectSettings settings)
     {
         var paths = new ModelPaths(Path.Combine(intermediate, "unmerged"), ModelsDirectory, adapter.Model);
         var inputs = InputFiles.InFolder(adapter.BaseModel);
         inputs.AddRange(InputFiles.InFolder(adapter.Directory));
-        var request = new ModelRequest(adapter.Model, adapter.BaseModel, [adapter], adapter.SafeMerge, Embed: false) { Rounding = adapter.Rounding };
-        var stamp = MergeCache.DescribeStamp(MergeCache.Text(request, backend, threads), paths.RelativeDirectory, false, inputs);
-        var options = new MergeOptions
+        var model = new ModelGroup(adapter.Model, adapter.BaseModel, [adapter], adapter.SafeMerge, Embed: false) { Rounding = adapter.Rounding };
+        var request = new ModelMergeRequest
         {
-            BaseModelDirectory = adapter.BaseModel,
-            Adapters = [new AdapterInput(adapter.Directory, adapter.Weight)],
-            OutputDirectory = paths.OutputDirectory,
-            SafeMerge = adapter.SafeMerge,
-            Rounding = adapter.Rounding,
-            Threads = threads,
-            Backend = backend,
+            Model = adapter.Model,
+            Options = model.ToOptions(paths.OutputDirectory, settings),
+            Item = adapter.Location,
+            Tool = ToolIdentity.Current,
         };
-        return DescribeOnce(paths, stamp, adapter.Location, $"LoraAdapter '{adapter.ItemSpec}' (Merge=\"false\")", options, writesManifest: false, _ => { });
+        var stamp = DescribeStamp.Compute(request.Write(), paths.RelativeDirectory, false, inputs);
+        return DescribeOnce(paths, stamp, adapter.Location, $"LoraAdapter '{adapter.ItemSpec}' (Merge=\"false\")", request.Options, writesManifest: false, _ => { });
     }
 
     /// <summary>
@@ -157,7 +151,7 @@ public sealed class LoraDescribeModels : MSBuildTask
         if (upToDate)
         {
             Log.LogMessage(MessageImportance.Low, $"LoraMerge: {subject} is up to date; headers not read again.");
-            foreach (var warning in PlanWarnings.Load(paths.Warnings)) Log.LogLoraWarning(warning, location, subject);
+            foreach (var warning in ReportedWarnings.Load(paths.Warnings)) Log.LogLoraWarning(warning, location, subject);
             return true;
         }
 
@@ -175,14 +169,14 @@ public sealed class LoraDescribeModels : MSBuildTask
             return false;
         }
         foreach (var warning in warnings) Log.LogLoraWarning(warning, location, subject);
-        PlanWarnings.Save(paths.Warnings, warnings);
+        ReportedWarnings.Save(paths.Warnings, warnings);
         Directory.CreateDirectory(Path.GetDirectoryName(paths.DescribeStamp)!);
         File.WriteAllText(paths.DescribeStamp, stamp);
         return true;
     }
 
     /// <summary>A GGUF-only model has no safetensors files, so its manifest lists no tensors.</summary>
-    private static byte[] ManifestFor(ModelRequest model, ModelPaths paths, MergePlan plan) =>
+    private static byte[] ManifestFor(ModelGroup model, ModelPaths paths, MergePlan plan) =>
         ModelManifestWriter.Write(
             model.Name,
             paths.RelativeDirectory,

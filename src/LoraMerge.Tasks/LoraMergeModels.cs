@@ -1,108 +1,152 @@
-using System.Globalization;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
 using LoraMerge.Diagnostics;
-using LoraMerge.Merging;
-using LoraMerge.Tasks.Describe;
 using LoraMerge.Tasks.Items;
-using LoraMerge.Tasks.Logging;
-using LoraMerge.Tasks.Merging;
+using LoraMerge.Tasks.Tool;
 using Microsoft.Build.Framework;
-using MSBuildTask = Microsoft.Build.Utilities.Task;
+using Microsoft.Build.Utilities;
 
 namespace LoraMerge.Tasks;
 
 /// <summary>
-/// Merges the models the describe step found (<c>LoraModel</c> items) into their folders under <c>obj/.../lora/models/</c>.
-/// The target runs it only for models whose inputs changed. Cancelable: Ctrl+C stops the merge promptly, and a failed
-/// or cancelled merge leaves no output folder that looks complete.
+/// Merges the models the describe step found (<c>LoraModel</c> items) into their folders under
+/// <c>obj/.../lora/models/</c> in a child process, <c>dotnet LoraMerge.Cli.dll merge --request FILE</c>, as dotnet/sdk runs
+/// ILLink: the node that builds the app never maps the model files. The child writes progress lines and MSBuild-form
+/// diagnostics (code, file, <c>&lt;LoraAdapter&gt;</c> line), which <see cref="ToolTask"/> logs as they come. The target
+/// runs it only for models whose inputs changed. Cancelable: Ctrl+C asks the child to stop (SIGTERM where there are
+/// signals) and a failed or cancelled merge leaves no output folder that looks complete.
 /// </summary>
-public sealed class LoraMergeModels : MSBuildTask, ICancelableTask
+public sealed class LoraMergeModels : ToolTask
 {
-    private readonly CancellationTokenSource _cancellation = new();
+    /// <summary>How long a cancelled child has to remove its temp folder before it is killed.</summary>
+    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(10);
 
-    /// <summary>The <c>@(LoraModel)</c> items to merge.</summary>
+    private volatile bool _cancelled;
+
+    /// <summary>The <c>@(LoraModel)</c> items to merge (their <c>MergeRequest</c> metadata).</summary>
     [Required]
     public ITaskItem[] Models { get; set; } = [];
 
-    /// <summary><c>$(LoraMergeBackend)</c>: auto, cpu or cuda.</summary>
-    public string? Backend { get; set; }
+    /// <summary><c>$(LoraToolAssembly)</c>: the <c>lora-merge</c> tool's dll, run with the dotnet host.</summary>
+    [Required]
+    public string ToolAssembly { get; set; } = "";
 
-    /// <summary><c>$(LoraMergeThreads)</c>: 0 for all cores.</summary>
-    public string? Threads { get; set; }
+    /// <summary><c>$(DOTNET_HOST_PATH)</c>, set by the dotnet CLI; empty finds the host of this runtime or on PATH.</summary>
+    public string? DotNetHostPath { get; set; }
 
-    /// <summary>Seconds between progress messages of one model.</summary>
-    public double ProgressInterval { get; set; } = 2;
+    /// <summary>The child's process id, once started (tests compare it with their own).</summary>
+    [Output]
+    public int ToolProcessId { get; private set; }
 
-    public void Cancel() => _cancellation.Cancel();
+    protected override string ToolName => RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "dotnet.exe" : "dotnet";
+
+    // Progress lines and the child's own messages show at the default verbosity of dotnet build.
+    protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.High;
+    protected override MessageImportance StandardErrorLoggingImportance => MessageImportance.High;
+
+    protected override Encoding StandardOutputEncoding => Encoding.UTF8;
+    protected override Encoding StandardErrorEncoding => Encoding.UTF8;
+
+    protected override string GenerateFullPathToTool() => DotNetHost.Find(DotNetHostPath, ToolName);
+
+    protected override string GenerateCommandLineCommands()
+    {
+        var command = new CommandLineBuilder();
+        command.AppendFileNameIfNotNull(ToolAssembly);
+        command.AppendSwitch("merge");
+        foreach (var model in Models) command.AppendSwitchIfNotNull("--request ", model.GetMetadata(ModelItem.MergeRequest));
+        return command.ToString();
+    }
+
+    protected override bool ValidateParameters()
+    {
+        if (File.Exists(ToolAssembly)) return true;
+        Log.LogError(null, ErrorCodes.InvalidProperty, null, BuildEngine?.ProjectFileOfTaskNode ?? "", 0, 0, 0, 0,
+            $"LoraToolAssembly=\"{ToolAssembly}\" does not exist; it names the lora-merge tool (LoraMerge.Cli.dll) that merges out of process.");
+        return false;
+    }
 
     public override bool Execute()
     {
-        var errors = new List<ItemError>();
-        var (backend, threads) = ProjectSettings.Read(Backend, Threads, BuildEngine?.ProjectFileOfTaskNode ?? "", errors);
-        foreach (var error in errors) Log.LogItemError(error);
-        if (errors.Count > 0) return false;
-
+        if (Models.Length == 0) return true;
         foreach (var model in Models)
         {
-            if (!MergeModel(model, backend, threads)) break;
+            Log.LogMessage(MessageImportance.Low, $"LoraMerge: model '{ModelItem.Name(model)}': request {model.GetMetadata(ModelItem.MergeRequest)}");
         }
-        return !Log.HasLoggedErrors;
+        var succeeded = base.Execute() && !Log.HasLoggedErrors;
+        if (!succeeded && _cancelled && !Log.HasLoggedErrors)
+        {
+            // Killed before it could say so itself.
+            var project = BuildEngine?.ProjectFileOfTaskNode ?? "";
+            Log.LogError(null, ErrorCodes.Cancelled, null, project, 0, 0, 0, 0,
+                $"The merge of {string.Join(", ", Models.Select(m => $"model '{ModelItem.Name(m)}'"))} was cancelled; no merged model was written.");
+        }
+        if (!succeeded)
+        {
+            // The child removes its temp folder when it can; a killed one cannot, and a stale model must not ship.
+            foreach (var model in Models) RemoveStaleOutput(model.GetMetadata(ModelItem.OutputDirectory));
+        }
+        return succeeded;
     }
 
-    /// <summary>Returns false when the build was cancelled, so the remaining models are not started.</summary>
-    private bool MergeModel(ITaskItem model, MergeBackendKind backend, int threads)
+    /// <summary>The child reports its own failures in MSBuild's form; only a silent failure needs the generic error.</summary>
+    protected override bool HandleTaskExecutionErrors()
     {
-        var name = ModelItem.Name(model);
-        var subject = $"Model '{name}'";
-        var location = ModelItem.Location(model);
-        var options = ModelItem.ToOptions(model, backend, threads);
-        Log.LogMessage(MessageImportance.High,
-            $"LoraMerge: merging {options.Adapters.Count} adapter(s) into model '{name}' -> {options.OutputDirectory}");
+        if (Log.HasLoggedErrors) return false;
+        return base.HandleTaskExecutionErrors();
+    }
 
-        // The describe step already reported the preflight's warnings for this model.
-        var alreadyReported = PlanWarnings.Load(model.GetMetadata(ModelItem.WarningsFile)).ToHashSet();
-        try
+    /// <summary>Ctrl+C: the child is asked to stop cleanly first; ToolTask kills it if it is still running after a grace period.</summary>
+    public override void Cancel()
+    {
+        _cancelled = true;
+        if (ToolProcessId > 0 && ChildSignals.TryTerminate(ToolProcessId))
         {
-            var result = MergeEngine.Merge(
-                options,
-                new MergeProgressLogger(Log, name, TimeSpan.FromSeconds(ProgressInterval)),
-                warning =>
-                {
-                    if (!alreadyReported.Contains(warning)) Log.LogLoraWarning(warning, location, subject);
-                },
-                _cancellation.Token,
-                onInfo: message => Log.LogMessage(MessageImportance.High, $"LoraMerge: model '{name}': {message}"));
-            Log.LogMessage(MessageImportance.High, string.Create(CultureInfo.InvariantCulture,
-                $"LoraMerge: model '{name}' merged: {result.BytesWritten / 1e6:F1} MB written in {result.Elapsed.TotalSeconds:F1} s"));
-            return true;
+            _ = System.Threading.Tasks.Task.Delay(CancelGrace).ContinueWith(_ => KillChild(), System.Threading.Tasks.TaskScheduler.Default);
+            return;
         }
-        catch (LoraException exception)
+        KillChild();
+    }
+
+    private void KillChild() => base.Cancel();
+
+    protected override ProcessStartInfo GetProcessStartInfo(string pathToTool, string commandLineCommands, string responseFileSwitch)
+    {
+        var info = base.GetProcessStartInfo(pathToTool, commandLineCommands, responseFileSwitch);
+        // The child's messages are the build's log, never a terminal's: no colours, no prompts.
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return info;
+    }
+
+    protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
+    {
+        const string processMarker = "(process ";
+        var marker = singleLine.LastIndexOf(processMarker, StringComparison.Ordinal);
+        if (marker >= 0 && singleLine.StartsWith("LoraMerge: merging ", StringComparison.Ordinal)
+            && int.TryParse(singleLine.AsSpan(marker + processMarker.Length).TrimEnd(')'), out var id))
         {
-            Log.LogLoraError(exception, location, subject);
-            RemoveStaleOutput(options.OutputDirectory);
-            return !_cancellation.IsCancellationRequested;
+            ToolProcessId = id;
         }
-        catch (OperationCanceledException)
-        {
-            Log.LogError(null, ErrorCodes.Cancelled, null, location.File, location.Line, location.Column, 0, 0,
-                $"{subject}: the merge was cancelled; no merged model was written.");
-            RemoveStaleOutput(options.OutputDirectory);
-            return false;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            Log.LogError(null, ErrorCodes.OutputNotWritable, null, options.OutputDirectory, 0, 0, 0, 0,
-                $"{subject}: the merged model could not be written: {exception.Message}");
-            RemoveStaleOutput(options.OutputDirectory);
-        }
-        return !_cancellation.IsCancellationRequested;
+        base.LogEventsFromTextOutput(singleLine, messageImportance);
     }
 
     /// <summary>A previous merge's folder must not survive a failed one and be shipped as if current.</summary>
     private void RemoveStaleOutput(string directory)
     {
+        if (directory.Length == 0) return;
+        var trimmed = Path.TrimEndingDirectorySeparator(directory);
         try
         {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            if (Directory.Exists(trimmed)) Directory.Delete(trimmed, recursive: true);
+            var parent = Path.GetDirectoryName(trimmed);
+            if (parent is not null && Directory.Exists(parent))
+            {
+                // The engine's temp folders (.<Model>.tmp-<id>), left behind only by a killed child.
+                foreach (var temp in Directory.EnumerateDirectories(parent, "." + Path.GetFileName(trimmed) + ".tmp-*"))
+                    Directory.Delete(temp, recursive: true);
+            }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

@@ -6,8 +6,12 @@ namespace LoraMerge.EndToEnd.Tests;
 /// </summary>
 internal sealed class ConsumerProject : IDisposable
 {
-    public ConsumerProject(PackageFixture package, string items, string program)
+    /// <param name="targetFramework">The app's framework; net8.0 also restores its targeting pack from the global packages folder.</param>
+    public ConsumerProject(PackageFixture package, string items, string program, string targetFramework = "net10.0")
     {
+        var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var extraSource = targetFramework == "net10.0" ? "" : $"""<add key="global" value="{globalPackages}" />""";
         Directory = System.IO.Directory.CreateTempSubdirectory("lora-e2e-app-").FullName;
         File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
@@ -15,6 +19,7 @@ internal sealed class ConsumerProject : IDisposable
               <packageSources>
                 <clear />
                 <add key="local" value="{package.Feed}" />
+                {extraSource}
               </packageSources>
             </configuration>
             """);
@@ -22,14 +27,14 @@ internal sealed class ConsumerProject : IDisposable
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
+                <TargetFramework>{targetFramework}</TargetFramework>
                 <Nullable>enable</Nullable>
                 <ImplicitUsings>enable</ImplicitUsings>
                 <RootNamespace>App</RootNamespace>
                 <RestorePackagesPath>$(MSBuildThisFileDirectory).packages</RestorePackagesPath>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="LoraMerge" Version="{PackageFixture.Version}" PrivateAssets="all" />
+                <PackageReference Include="LoraMerge" Version="{PackageFixture.Version}" />
               </ItemGroup>
               <ItemGroup>
             {items}

@@ -53,6 +53,7 @@ public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture
             File.ReadAllBytes(Path.Combine(PackageFixture.FixturesDir, "merge/two_adapters_weighted_bf16/expected/model.safetensors")),
             File.ReadAllBytes(app.PathOf("out", "models", "Duo", "model.safetensors")));
         Assert.False(Directory.Exists(app.PathOf("out", "models", "Emb")), "an embedded model is not published as files");
+        AssertShipsRuntimeOnly(app.PathOf("out"));
         Assert.Equal(
             File.ReadAllBytes(app.PathOf("adapters", "raw", "adapter_model.safetensors")),
             File.ReadAllBytes(app.PathOf("out", "models", "raw", "adapter_model.safetensors")));
@@ -139,6 +140,47 @@ public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture
     }
 
     /// <summary>lora-merge.json records the GGUF's type and its sha256, which is the file's; returns that sha256.</summary>
+    [Fact]
+    public void A_net8_app_builds_publishes_and_runs_a_merged_model()
+    {
+        // LoraMerge's dependency group is net10.0, so a net8.0 app names the runtime package itself (docs/msbuild.md).
+        const string items = """
+                <PackageReference Include="LoraMerge.Runtime" Version="$(LoraMergeVersion)" />
+                <LoraAdapter Include="adapters/math" BaseModel="base" Model="Math" />
+            """;
+        const string program = """
+            using var math = App.MathModel.Load(verifyHashes: true);
+            var q = math.Model.Layers[0].SelfAttn.QProj.Weight;
+            Console.WriteLine($"net8 {System.Environment.Version.Major} {q.Name} {string.Join("x", q.Shape)}");
+            """;
+        using var app = new ConsumerProject(package, items, program, "net8.0");
+        // No net8.0 apphost on this machine: the app runs as "dotnet App.dll".
+        File.WriteAllText(app.PathOf("Directory.Build.props"),
+            $"<Project><PropertyGroup><UseAppHost>false</UseAppHost><LoraMergeVersion>{PackageFixture.Version}</LoraMergeVersion></PropertyGroup></Project>");
+        app.CopyFixture("merge/linear_bf16/base", "base");
+        app.CopyFixture("merge/linear_bf16/adapters/a", "adapters/math");
+
+        var publish = app.Dotnet("publish", "-c", "Release", "-o", "out");
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains("into model 'Math'", publish.Output);
+        AssertShipsRuntimeOnly(app.PathOf("out"));
+        using (var deps = JsonDocument.Parse(File.ReadAllBytes(app.PathOf("out", "App.runtimeconfig.json"))))
+            Assert.Equal("net8.0", deps.RootElement.GetProperty("runtimeOptions").GetProperty("tfm").GetString());
+
+        // Only the .NET 10 runtime is installed here: the net8.0 app runs on it by rolling forward.
+        var run = DotnetCli.Run(app.PathOf("out"), ["exec", app.PathOf("out", "App.dll")], ("DOTNET_ROLL_FORWARD", "Major"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("net8 10 model.layers.0.self_attn.q_proj.weight", run.Output);
+    }
+
+    /// <summary>The app ships the runtime library and its models, nothing of the engine, the tasks or the tool.</summary>
+    private static void AssertShipsRuntimeOnly(string publishDirectory)
+    {
+        Assert.True(File.Exists(Path.Combine(publishDirectory, "LoraMerge.Runtime.dll")));
+        foreach (var engine in new[] { "LoraMerge.Core.dll", "LoraMerge.Tasks.dll", "LoraMerge.Cli.dll", "LoraMerge.Generators.dll" })
+            Assert.False(File.Exists(Path.Combine(publishDirectory, engine)), $"{engine} is published");
+    }
+
     private static string AssertRecordedSha256(string folder, string? ggufType)
     {
         using var report = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "lora-merge.json")));

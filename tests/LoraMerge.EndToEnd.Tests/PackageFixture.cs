@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace LoraMerge.EndToEnd.Tests;
 
-/// <summary>Packs the LoraMerge package once for all end-to-end tests, into a fresh local folder feed.</summary>
+/// <summary>Packs the LoraMerge and LoraMerge.Runtime packages once for all end-to-end tests, into a fresh local folder feed.</summary>
 public sealed class PackageFixture : IDisposable
 {
     public const string Version = "0.1.0-e2e";
@@ -12,11 +12,15 @@ public sealed class PackageFixture : IDisposable
         Feed = Directory.CreateTempSubdirectory("lora-e2e-feed-").FullName;
         // A stable artifacts folder keeps repeated runs incremental; the feed itself is always fresh.
         var artifacts = Path.Combine(Path.GetTempPath(), "loramerge-e2e-artifacts");
-        var project = Path.Combine(RepoRoot, "src", "LoraMerge.Tasks", "LoraMerge.Tasks.csproj");
-        var pack = DotnetCli.Run(RepoRoot, "pack", project, "-c", "Release", "-o", Feed, "--artifacts-path", artifacts, $"-p:Version={Version}");
-        if (pack.ExitCode != 0) throw new InvalidOperationException("dotnet pack failed: " + pack);
+        foreach (var (project, id) in new[] { ("LoraMerge.Runtime", "LoraMerge.Runtime"), ("LoraMerge.Tasks", "LoraMerge") })
+        {
+            var path = Path.Combine(RepoRoot, "src", project, project + ".csproj");
+            var pack = DotnetCli.Run(RepoRoot, "pack", path, "-c", "Release", "-o", Feed, "--artifacts-path", artifacts, $"-p:Version={Version}");
+            if (pack.ExitCode != 0) throw new InvalidOperationException("dotnet pack failed: " + pack);
+            var package = Path.Combine(Feed, $"{id}.{Version}.nupkg");
+            if (!File.Exists(package)) throw new InvalidOperationException($"dotnet pack did not write {package}: {pack}");
+        }
         PackagePath = Path.Combine(Feed, $"LoraMerge.{Version}.nupkg");
-        if (!File.Exists(PackagePath)) throw new InvalidOperationException($"dotnet pack did not write {PackagePath}: {pack}");
     }
 
     public static string RepoRoot { get; } = Metadata("RepoRoot");

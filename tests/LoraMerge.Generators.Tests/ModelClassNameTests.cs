@@ -13,7 +13,7 @@ public sealed class ModelClassNameTests
     [InlineData("3d", "_3dModel")]
     [InlineData("class", "ClassModel")]
     public void ClassNameIsThePascalCaseModelNamePlusModel(string model, string expected) =>
-        Assert.Equal(expected, Identifiers.ClassNameOf(model));
+        Assert.Equal(expected, LoraMerge.Contracts.ModelNames.ClassName(model));
 
     [Fact]
     public void ModelsWhoseNamesGiveTheSameClassAreLORAGEN005()

@@ -77,7 +77,10 @@ public sealed class MergedModelTests(ITestOutputHelper output) : IDisposable
         Assert.True(code == 0, log);
 
         Assert.True(File.Exists(Path.Combine(publish, "AppWithAdapters.dll")));
-        Assert.True(File.Exists(Path.Combine(publish, "LoraMerge.Core.dll")));
+        // The runtime the generated class calls ships; the engine (Core, the tool) does not.
+        Assert.True(File.Exists(Path.Combine(publish, "LoraMerge.Runtime.dll")));
+        Assert.False(File.Exists(Path.Combine(publish, "LoraMerge.Core.dll")));
+        Assert.False(File.Exists(Path.Combine(publish, "LoraMerge.Cli.dll")));
         string model = Path.Combine(publish, "models", "Bofh");
         Assert.True(File.Exists(Path.Combine(model, "lora-merge.json")));
         Assert.True(File.Exists(Path.Combine(model, "config.json")));

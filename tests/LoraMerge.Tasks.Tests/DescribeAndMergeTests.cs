@@ -28,12 +28,14 @@ public sealed class DescribeAndMergeTests
 
         var model = Assert.Single(task.Models);
         Assert.Equal("Math", model.ItemSpec);
-        Assert.Equal(Path.Combine(project.Directory, "base"), model.GetMetadata(ModelItem.BaseModel));
+        var request = LoraMerge.Requests.ModelMergeRequest.Read(model.GetMetadata(ModelItem.MergeRequest));
+        Assert.Equal(Path.Combine(project.Directory, "base"), request.Options.BaseModelDirectory);
+        Assert.Equal(1.0, Assert.Single(request.Options.Adapters).Weight);
         Assert.Equal(Path.Combine(project.Intermediate, "models", "Math", "lora-merge.json"), model.GetMetadata(ModelItem.MergeReport));
         var inputs = model.GetMetadata(ModelItem.InputFiles).Split(';');
         Assert.Contains(Path.Combine(project.Directory, "base", "model.safetensors"), inputs);
         Assert.Contains(Path.Combine(project.Directory, "adapters", "math", "adapter_model.safetensors"), inputs);
-        Assert.Contains(Path.Combine(project.Intermediate, "Math.merge.cache"), inputs);
+        Assert.Contains(Path.Combine(project.Intermediate, "Math.merge.json"), inputs);
 
         var manifestPath = Assert.Single(task.Manifests).ItemSpec;
         using var manifest = JsonDocument.Parse(File.ReadAllBytes(manifestPath));
@@ -54,7 +56,7 @@ public sealed class DescribeAndMergeTests
         var engine = new FakeBuildEngine(project.ProjectFile);
         Assert.True(project.Describe(engine, item).Execute(), engine.AllErrors());
         var manifest = Path.Combine(project.Intermediate, "Math.lora-model.json");
-        var cache = Path.Combine(project.Intermediate, "Math.merge.cache");
+        var cache = Path.Combine(project.Intermediate, "Math.merge.json");
         var old = DateTime.UtcNow.AddHours(-1);
         File.SetLastWriteTimeUtc(manifest, old);
         File.SetLastWriteTimeUtc(cache, old);
@@ -69,7 +71,7 @@ public sealed class DescribeAndMergeTests
         var third = new FakeBuildEngine(project.ProjectFile);
         Assert.True(project.Describe(third, item).Execute(), third.AllErrors());
         Assert.NotEqual(old, File.GetLastWriteTimeUtc(cache));
-        Assert.Contains("|0.5\n", File.ReadAllText(cache));
+        Assert.Equal(0.5, Assert.Single(LoraMerge.Requests.ModelMergeRequest.Read(cache).Options.Adapters).Weight);
     }
 
     [Theory]
@@ -103,8 +105,12 @@ public sealed class DescribeAndMergeTests
         var describe = project.Describe(engine, item);
         Assert.True(describe.Execute(), engine.AllErrors());
 
-        var merge = new LoraMergeModels { BuildEngine = engine, Models = describe.Models };
+        var merge = TestProject.Merge(engine, describe.Models);
         Assert.True(merge.Execute(), engine.AllErrors());
+
+        // The merge ran in a child process: this process (the MSBuild node's stand-in) never mapped the model.
+        Assert.True(merge.ToolProcessId > 0);
+        Assert.NotEqual(Environment.ProcessId, merge.ToolProcessId);
 
         var output = Path.Combine(project.Intermediate, "models", "Math");
         Assert.Equal(
@@ -125,7 +131,7 @@ public sealed class DescribeAndMergeTests
         Directory.CreateDirectory(output);
         File.WriteAllText(Path.Combine(output, "lora-merge.json"), "{}");
 
-        var merge = new LoraMergeModels { BuildEngine = engine, Models = describe.Models };
+        var merge = TestProject.Merge(engine, describe.Models);
         merge.Cancel();
 
         Assert.False(merge.Execute());

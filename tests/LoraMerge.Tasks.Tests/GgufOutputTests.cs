@@ -37,8 +37,9 @@ public sealed class GgufOutputTests
         Assert.Equal(["safetensors", "gguf"], Formats(manifest));
         Assert.True(manifest.GetProperty("tensors").GetArrayLength() > 0);
         var model = Assert.Single(task.Models);
-        Assert.Equal("safetensors;gguf", model.GetMetadata(ModelItem.Format));
-        Assert.Equal("", model.GetMetadata(ModelItem.GgufType));
+        var options = LoraMerge.Requests.ModelMergeRequest.Read(model.GetMetadata(ModelItem.MergeRequest)).Options;
+        Assert.Equal(LoraMerge.Merging.OutputFormats.Safetensors | LoraMerge.Merging.OutputFormats.Gguf, options.Formats);
+        Assert.Null(options.GgufType);
     }
 
     [Fact]
@@ -52,9 +53,10 @@ public sealed class GgufOutputTests
         var manifest = Manifest(describe);
         Assert.Equal(["gguf"], Formats(manifest));
         Assert.False(manifest.TryGetProperty("tensors", out _), "a GGUF-only model has no safetensors tensors to compile in");
-        Assert.Contains("format=gguf\nggufType=q8_0\n", File.ReadAllText(Path.Combine(project.Intermediate, "Bofh.merge.cache")));
+        var options = LoraMerge.Requests.ModelMergeRequest.Read(Path.Combine(project.Intermediate, "Bofh.merge.json")).Options;
+        Assert.Equal((LoraMerge.Merging.OutputFormats.Gguf, LoraMerge.Gguf.GgufTensorType.Q8_0), (options.Formats, options.GgufType));
 
-        var merge = new LoraMergeModels { BuildEngine = engine, Models = describe.Models };
+        var merge = TestProject.Merge(engine, describe.Models);
         Assert.True(merge.Execute(), engine.AllErrors());
 
         var output = Path.Combine(project.Intermediate, "models", "Bofh");
@@ -67,7 +69,7 @@ public sealed class GgufOutputTests
     }
 
     [Fact]
-    public void Changing_the_gguf_type_changes_the_merge_cache_and_the_fingerprint()
+    public void Changing_the_gguf_type_changes_the_merge_request_and_the_fingerprint()
     {
         using var project = SampleProject(out var item, "gguf", "q8_0");
         var engine = new FakeBuildEngine(project.ProjectFile);
@@ -79,7 +81,7 @@ public sealed class GgufOutputTests
         var second = project.Describe(engine, item);
         Assert.True(second.Execute(), engine.AllErrors());
 
-        Assert.Contains("ggufType=f16\n", File.ReadAllText(Path.Combine(project.Intermediate, "Bofh.merge.cache")));
+        Assert.Equal(LoraMerge.Gguf.GgufTensorType.F16, LoraMerge.Requests.ModelMergeRequest.Read(Path.Combine(project.Intermediate, "Bofh.merge.json")).Options.GgufType);
         Assert.NotEqual(fingerprint, Manifest(second).GetProperty("fingerprint").GetString());
     }
 
@@ -93,6 +95,6 @@ public sealed class GgufOutputTests
         Assert.True(task.Execute(), engine.AllErrors());
 
         Assert.Equal(["safetensors"], Formats(Manifest(task)));
-        Assert.Equal("", Assert.Single(task.Models).GetMetadata(ModelItem.GgufType));
+        Assert.Null(LoraMerge.Requests.ModelMergeRequest.Read(Assert.Single(task.Models).GetMetadata(ModelItem.MergeRequest)).Options.GgufType);
     }
 }

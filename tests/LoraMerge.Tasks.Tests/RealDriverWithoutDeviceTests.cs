@@ -17,7 +17,8 @@ public sealed class RealDriverWithoutDeviceTests
         describe.Backend = "cuda";
         Assert.True(describe.Execute(), engine.AllErrors());
 
-        var merge = new LoraMergeModels { BuildEngine = engine, Models = describe.Models, Backend = "cuda" };
+        // The backend travels in the request the describe step wrote.
+        var merge = TestProject.Merge(engine, describe.Models);
 
         Assert.False(merge.Execute());
         var error = Assert.Single(engine.Errors);

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Build.Framework;
 
 namespace LoraMerge.Tasks.Tests;
 
@@ -75,6 +76,14 @@ internal sealed class TestProject : IDisposable
         Adapters = items,
         ProjectDirectory = Directory,
         IntermediateDirectory = Intermediate,
+    };
+
+    /// <summary>The merge task, running the tool built beside these tests.</summary>
+    public static LoraMergeModels Merge(FakeBuildEngine engine, ITaskItem[] models) => new()
+    {
+        BuildEngine = engine,
+        Models = models,
+        ToolAssembly = Path.Combine(AppContext.BaseDirectory, "LoraMerge.Cli.dll"),
     };
 
     public void Dispose()

@@ -37,7 +37,9 @@ internal static class CliCommands
 
         var merge = new MergeCommandLine();
         var mergeCommand = merge.CreateCommand();
-        mergeCommand.SetAction(parse => new MergeRunner(merge, console, cancellationToken).Run(parse));
+        mergeCommand.SetAction(parse => parse.GetValue(merge.Requests) is { Length: > 0 } requests
+            ? new RequestMergeRunner(console, cancellationToken).Run(requests)
+            : new MergeRunner(merge, console, cancellationToken).Run(parse));
         root.Add(mergeCommand);
 
         var inspect = new InspectCommandLine();

@@ -13,20 +13,19 @@ internal sealed class MergeCommandLine
         lora-merge merge --base ./base --adapter ./a --adapter ./b --weight 0.7 --weight 0.3 --out ./ab
         lora-merge merge --base ./base --adapter ./a --out ./merged --max-shard-size 2GB --threads 4 --force
         lora-merge merge --base ./base --adapter ./a --out ./merged --format gguf --gguf-type q8_0
+        lora-merge merge --request obj/Release/net10.0/lora/Math.merge.json
         """;
 
     public Option<string> Base { get; } = new("--base")
     {
         Description = "Base model folder (Hugging Face layout: config.json plus *.safetensors, optionally sharded with model.safetensors.index.json).",
         HelpName = "DIR",
-        Required = true,
     };
 
     public Option<string[]> Adapters { get; } = new("--adapter")
     {
         Description = "PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors). Repeat to merge several adapters, applied in the order given.",
         HelpName = "DIR",
-        Required = true,
         Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = true,
     };
@@ -96,7 +95,13 @@ internal sealed class MergeCommandLine
     {
         Description = "Output folder for the merged model. It must not exist or be empty, unless --force is given.",
         HelpName = "DIR",
-        Required = true,
+    };
+
+    public Option<string[]> Requests { get; } = new("--request")
+    {
+        Description = "Merge as the build asks: a request file written by the LoraMerge build step (docs/msbuild.md) holds every option. Repeat for several models. Output is for the build log: progress lines and errors in MSBuild's form, at the <LoraAdapter> line. No other merge option may be given.",
+        HelpName = "FILE",
+        Arity = ArgumentArity.OneOrMore,
     };
 
     public Option<bool> Force { get; } = new("--force")
@@ -119,7 +124,7 @@ internal sealed class MergeCommandLine
     {
         var command = new Command("merge", "Merge one or more PEFT LoRA adapters into a base model and write the merged model folder.")
         {
-            Base, Adapters, Weights, SafeMerge, NoSafeMerge, Rounding, MaxShardSize, Threads, Backend, Format, GgufType, Out, Force,
+            Base, Adapters, Weights, SafeMerge, NoSafeMerge, Rounding, MaxShardSize, Threads, Backend, Format, GgufType, Out, Force, Requests,
         };
         command.Validators.Add(ValidateCombination);
         return command;
@@ -127,6 +132,17 @@ internal sealed class MergeCommandLine
 
     private void ValidateCombination(CommandResult result)
     {
+        if (result.GetResult(Requests) is not null)
+        {
+            // A request holds every option, so nothing else may be given beside it.
+            if (result.Children.OfType<OptionResult>().Any(o => o.Option != Requests && !o.Implicit))
+                result.AddError("--request takes no other merge option: the request file holds them all.");
+            return;
+        }
+        foreach (var required in new Option[] { Base, Adapters, Out })
+        {
+            if (result.GetResult(required) is null) result.AddError($"Option '{required.Name}' is required.");
+        }
         // Token counts, not values: a value that failed to convert has its own error already.
         int adapters = result.GetResult(Adapters)?.Tokens.Count ?? 0;
         int weights = result.GetResult(Weights)?.Tokens.Count ?? 0;

@@ -4,6 +4,7 @@ using LoraMerge.Cli.Parsing;
 using LoraMerge.Cli.Progress;
 using LoraMerge.Diagnostics;
 using LoraMerge.Merging;
+using LoraMerge.Requests;
 
 namespace LoraMerge.Cli.Commands;
 
@@ -46,14 +47,9 @@ internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, Can
             Rounding = parse.GetValue(line.Rounding) == "peft" ? MergeRounding.Peft : MergeRounding.Single,
             MaxShardSize = parse.GetValue(line.MaxShardSize),
             Threads = parse.GetValue(line.Threads),
-            Backend = parse.GetValue(line.Backend) switch
-            {
-                "cpu" => MergeBackendKind.Cpu,
-                "cuda" => MergeBackendKind.Cuda,
-                _ => MergeBackendKind.Auto,
-            },
-            Formats = OutputFormatNames.Parse(parse.GetValue(line.Format) ?? "safetensors"),
-            GgufType = parse.GetValue(line.GgufType) is { } type ? OutputFormatNames.ParseGgufType(type) : null,
+            Backend = MergeBackendNames.TryParse(parse.GetValue(line.Backend), out var backend) ? backend : MergeBackendKind.Auto,
+            Formats = FormatOptions.Parse(parse.GetValue(line.Format) ?? "safetensors"),
+            GgufType = parse.GetValue(line.GgufType) is { } type ? FormatOptions.ParseGgufType(type) : null,
             // CheckOutputFolder already refused a non-empty folder without --force; an empty one may be replaced.
             Overwrite = true,
         };
@@ -65,11 +61,12 @@ internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, Can
     /// </summary>
     private static void CheckOutputFolder(MergeOptions options, bool force)
     {
+        // The engine refuses this too (MergeOptionsValidator, same PathContainment rule); checked here first so the
+        // message names --out rather than the folder being non-empty.
         var output = Path.GetFullPath(options.OutputDirectory);
         foreach (var input in options.Adapters.Select(a => a.Directory).Prepend(options.BaseModelDirectory))
         {
-            var full = Path.GetFullPath(input);
-            if (IsSameOrInside(full, output))
+            if (PathContainment.IsSameOrInside(input, output))
                 throw new LoraException(ErrorCodes.InvalidMergeOptions,
                     $"--out must not be an input folder or contain one ({input}).", options.OutputDirectory);
         }
@@ -79,16 +76,5 @@ internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, Can
                 "The output folder exists and is not empty; pass --force to replace it.", options.OutputDirectory);
         if (File.Exists(output))
             throw new LoraException(ErrorCodes.OutputNotWritable, "--out names a file, not a folder.", options.OutputDirectory);
-    }
-
-    private static bool IsSameOrInside(string path, string folder)
-    {
-        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS()
-            ? StringComparison.OrdinalIgnoreCase
-            : StringComparison.Ordinal;
-        var trimmedFolder = Path.TrimEndingDirectorySeparator(folder);
-        var trimmedPath = Path.TrimEndingDirectorySeparator(path);
-        return string.Equals(trimmedPath, trimmedFolder, comparison)
-            || trimmedPath.StartsWith(trimmedFolder + Path.DirectorySeparatorChar, comparison);
     }
 }

@@ -4,5 +4,5 @@ namespace LoraMerge.Gguf;
 public static class GgufArtifact
 {
     /// <summary>The GGUF file in a merged model folder, beside <c>lora-merge.json</c>.</summary>
-    public const string FileName = "model.gguf";
+    public const string FileName = LoraMerge.Contracts.ArtifactLayout.GgufFileName;
 }

@@ -21,12 +21,10 @@ internal static class MergeOptionsValidator
             throw Invalid($"The output formats must be safetensors, gguf or both, not {options.Formats}.");
         if (options.GgufType is not null && !options.Formats.HasFlag(OutputFormats.Gguf))
             throw Invalid("A GGUF type was given but the output has no GGUF file.");
-        string output = Path.GetFullPath(options.OutputDirectory);
-        if (string.Equals(output.TrimEnd('/'), Path.GetFullPath(options.BaseModelDirectory).TrimEnd('/'), StringComparison.Ordinal))
-            throw Invalid("The output folder must not be the base model folder.");
-        foreach (var a in options.Adapters)
-            if (string.Equals(output.TrimEnd('/'), Path.GetFullPath(a.Directory).TrimEnd('/'), StringComparison.Ordinal))
-                throw Invalid("The output folder must not be an adapter folder.");
+        // Replacing the output folder would destroy an input that is it or lies inside it.
+        foreach (var input in options.Adapters.Select(a => a.Directory).Prepend(options.BaseModelDirectory))
+            if (Requests.PathContainment.IsSameOrInside(input, options.OutputDirectory))
+                throw Invalid($"The output folder must not be an input folder or contain one ({input}).");
     }
 
     private static LoraException Invalid(string message) => new(ErrorCodes.InvalidMergeOptions, message);

@@ -13,7 +13,7 @@ internal sealed record FileRecord(string Path, long Size, string Sha256);
 /// </summary>
 internal static class MergeReport
 {
-    public const string FileName = "lora-merge.json";
+    public const string FileName = LoraMerge.Contracts.ArtifactLayout.MergeReportFileName;
     public const int FormatVersion = 1;
 
     public static void Write(

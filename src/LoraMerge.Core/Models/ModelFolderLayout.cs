@@ -13,7 +13,7 @@ namespace LoraMerge.Models;
 public static class ModelFolderLayout
 {
     public const string ConfigFileName = "config.json";
-    public const string MergeReportFileName = "lora-merge.json";
+    public const string MergeReportFileName = LoraMerge.Contracts.ArtifactLayout.MergeReportFileName;
 
     private static readonly string[] WeightExtensions =
         [".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".h5", ".msgpack", ".gguf", ".onnx"];

@@ -17,7 +17,7 @@ internal sealed record ModelSpec(
     EquatableArray<ConfigEntry> Config,
     EquatableArray<TensorSpec> Tensors)
 {
-    public string ClassName => Naming.Identifiers.ClassNameOf(Name);
+    public string ClassName => LoraMerge.Contracts.ModelNames.ClassName(Name);
 }
 
 /// <summary>One tensor as compiled in: name, safetensors dtype name, shape and the file (relative to the artifact) holding it.</summary>

@@ -33,23 +33,6 @@ internal static class Identifiers
         return SyntaxFacts.IsValidIdentifier(name) ? name : "_";
     }
 
-    /// <summary>
-    /// What a model name must be: it names the folder <c>models/NAME/</c>, so ASCII letters, digits, '_', '-' and '.',
-    /// not starting with '.'.
-    /// </summary>
-    public static bool IsModelName(string name)
-    {
-        if (name.Length == 0 || name[0] == '.') return false;
-        foreach (var c in name)
-        {
-            if (!(c is '_' or '-' or '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-        }
-        return true;
-    }
-
-    /// <summary>The generated class for a model: <c>Math</c> -> <c>MathModel</c>, <c>bofh-v2</c> -> <c>BofhV2Model</c>.</summary>
-    public static string ClassNameOf(string modelName) => ToPascalCase(modelName).TrimStart('@') + "Model";
-
     /// <summary>A canonical array index: digits without a leading zero (<c>0</c>, <c>12</c>, not <c>012</c>).</summary>
     public static bool TryParseIndex(string segment, out int index)
     {

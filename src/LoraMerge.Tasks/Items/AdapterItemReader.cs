@@ -1,4 +1,5 @@
 using System.Globalization;
+using LoraMerge.Contracts;
 using LoraMerge.Diagnostics;
 using LoraMerge.Gguf;
 using LoraMerge.Merging;
@@ -45,10 +46,10 @@ internal static class AdapterItemReader
 
         var model = item.GetMetadata(ModelMetadata).Trim();
         if (model.Length == 0) model = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
-        if (!IsValidModelName(model))
+        if (!ModelNames.IsValid(model))
         {
             Fail(ErrorCodes.InvalidItemMetadata,
-                $"LoraAdapter '{item.ItemSpec}': Model '{model}' is not a valid model name: it names the folder {model}/, so use ASCII letters, digits, '_', '-' and '.', not starting with '.' (set Model=\"...\" when the adapter folder's name does not fit).");
+                $"LoraAdapter '{item.ItemSpec}': Model '{model}' is not a valid model name: it names the folder {model}/, so use {ModelNames.Rule} (set Model=\"...\" when the adapter folder's name does not fit).");
         }
 
         var baseModelText = item.GetMetadata(BaseModelMetadata).Trim();
@@ -72,17 +73,6 @@ internal static class AdapterItemReader
         {
             Rounding = rounding,
         };
-    }
-
-    /// <summary>A model's name is the folder models/NAME/ (the generated class is its PascalCase form plus "Model").</summary>
-    public static bool IsValidModelName(string name)
-    {
-        if (name.Length == 0 || name[0] == '.') return false;
-        foreach (var c in name)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')) return false;
-        }
-        return true;
     }
 
     /// <summary>Relative paths in metadata are relative to the project that wrote the item.</summary>
@@ -124,9 +114,9 @@ internal static class AdapterItemReader
     private static OutputFormats ReadFormat(ITaskItem item, Action<string, string> fail)
     {
         var text = item.GetMetadata(FormatMetadata).Trim();
-        if (OutputFormatMetadata.TryParse(text, out var formats)) return formats;
+        if (OutputFormatNames.TryParse(text, out var formats)) return formats;
         fail(ErrorCodes.InvalidItemMetadata,
-            $"LoraAdapter '{item.ItemSpec}': Format=\"{text}\" must be {OutputFormatMetadata.Accepted}.");
+            $"LoraAdapter '{item.ItemSpec}': Format=\"{text}\" must be {OutputFormatNames.Accepted}.");
         return OutputFormats.Safetensors;
     }
 

@@ -1,3 +1,4 @@
+using LoraMerge.Contracts;
 using LoraMerge.Diagnostics;
 
 namespace LoraMerge.Tasks.Items;
@@ -8,7 +9,7 @@ namespace LoraMerge.Tasks.Items;
 /// </summary>
 internal static class ModelGrouper
 {
-    public static List<ModelRequest> Group(IReadOnlyList<AdapterItem> adapters, List<ItemError> errors)
+    public static List<ModelGroup> Group(IReadOnlyList<AdapterItem> adapters, List<ItemError> errors)
     {
         var groups = new List<List<AdapterItem>>();
         var byName = new Dictionary<string, List<AdapterItem>>(StringComparer.OrdinalIgnoreCase);
@@ -23,7 +24,7 @@ internal static class ModelGrouper
             group.Add(adapter);
         }
 
-        var models = new List<ModelRequest>();
+        var models = new List<ModelGroup>();
         foreach (var group in groups)
         {
             var first = group[0];
@@ -39,12 +40,14 @@ internal static class ModelGrouper
                 }
                 consistent &= Agree(first, other, "SafeMerge", a => a.SafeMerge ? "true" : "false", errors);
                 consistent &= Agree(first, other, "Embed", a => a.Embed ? "true" : "false", errors);
-                consistent &= Agree(first, other, "Format", a => OutputFormatMetadata.Name(a.Formats), errors);
+                consistent &= Agree(first, other, "Format", a => OutputFormatNames.Name(a.Formats), errors);
                 consistent &= Agree(first, other, "GgufType", a => a.GgufTypeName, errors);
                 consistent &= Agree(first, other, "Rounding", a => a.Rounding == LoraMerge.Merging.MergeRounding.Peft ? "peft" : "single", errors);
             }
-            if (consistent) models.Add(new ModelRequest(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed, first.Formats, first.GgufType) { Rounding = first.Rounding });
+            if (consistent) models.Add(new ModelGroup(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed, first.Formats, first.GgufType) { Rounding = first.Rounding });
         }
+
+        CheckClassNames(groups, errors);
 
         foreach (var unmerged in adapters.Where(a => !a.Merge))
         {
@@ -58,6 +61,22 @@ internal static class ModelGrouper
         return models;
     }
 
+    /// <summary>Two models whose names differ only in what the class name drops (<c>bofh-v2</c>, <c>bofh_v2</c>) would both generate <c>BofhV2Model</c>.</summary>
+    private static void CheckClassNames(List<List<AdapterItem>> groups, List<ItemError> errors)
+    {
+        var byClass = new Dictionary<string, AdapterItem>(StringComparer.Ordinal);
+        foreach (var group in groups)
+        {
+            var first = group[0];
+            var className = ModelNames.ClassName(first.Model);
+            if (byClass.TryAdd(className, first)) continue;
+            var other = byClass[className];
+            errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
+                $"LoraAdapter '{first.ItemSpec}': Model '{first.Model}' gives the class name {className}, as Model '{other.Model}' does (item '{other.ItemSpec}'). Give one of them another Model.",
+                first.Location));
+        }
+    }
+
     private static bool Agree(AdapterItem first, AdapterItem other, string name, Func<AdapterItem, string> value, List<ItemError> errors)
     {
         if (value(first) == value(other)) return true;
@@ -68,6 +87,5 @@ internal static class ModelGrouper
     }
 
 
-    private static StringComparison PathComparison =>
-        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+    private static StringComparison PathComparison => PathContainment.Comparison;
 }

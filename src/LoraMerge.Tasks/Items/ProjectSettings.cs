@@ -1,32 +1,13 @@
 using System.Globalization;
 using LoraMerge.Diagnostics;
 using LoraMerge.Merging;
+using LoraMerge.Requests;
 
 namespace LoraMerge.Tasks.Items;
 
-/// <summary>The LoraMergeBackend and LoraMergeThreads properties, checked.</summary>
-internal static class ProjectSettings
+/// <summary>The LoraMergeBackend and LoraMergeThreads properties, checked (read once, by the describe step).</summary>
+internal sealed record ProjectSettings(MergeBackendKind Backend, int Threads)
 {
-    public static bool TryParseBackend(string? text, out MergeBackendKind backend)
-    {
-        switch ((text ?? "").Trim().ToLowerInvariant())
-        {
-            case "":
-            case "auto":
-                backend = MergeBackendKind.Auto;
-                return true;
-            case "cpu":
-                backend = MergeBackendKind.Cpu;
-                return true;
-            case "cuda":
-                backend = MergeBackendKind.Cuda;
-                return true;
-            default:
-                backend = MergeBackendKind.Auto;
-                return false;
-        }
-    }
-
     public static bool TryParseThreads(string? text, out int threads)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -38,18 +19,18 @@ internal static class ProjectSettings
     }
 
     /// <summary>Parses both; adds LORA1405 errors at the project file for values that do not parse.</summary>
-    public static (MergeBackendKind Backend, int Threads) Read(string? backendText, string? threadsText, string projectFile, List<ItemError> errors)
+    public static ProjectSettings Read(string? backendText, string? threadsText, string projectFile, List<ItemError> errors)
     {
-        if (!TryParseBackend(backendText, out var backend))
+        if (!MergeBackendNames.TryParse(backendText, out var backend))
         {
             errors.Add(new ItemError(ErrorCodes.InvalidProperty,
-                $"LoraMergeBackend=\"{backendText}\" is not one of auto, cpu, cuda.", ItemLocation.FileOnly(projectFile)));
+                $"LoraMergeBackend=\"{backendText}\" is not one of {string.Join(", ", MergeBackendNames.Names)}.", ItemLocation.FileOnly(projectFile)));
         }
         if (!TryParseThreads(threadsText, out var threads))
         {
             errors.Add(new ItemError(ErrorCodes.InvalidProperty,
                 $"LoraMergeThreads=\"{threadsText}\" must be a whole number of worker threads, 0 meaning all cores.", ItemLocation.FileOnly(projectFile)));
         }
-        return (backend, threads);
+        return new ProjectSettings(backend, threads);
     }
 }

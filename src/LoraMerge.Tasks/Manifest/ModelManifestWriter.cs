@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LoraMerge.Contracts;
 using LoraMerge.Merging;
 using LoraMerge.Models;
 
@@ -10,7 +11,7 @@ namespace LoraMerge.Tasks.Manifest;
 /// </summary>
 internal static class ModelManifestWriter
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = ManifestSchema.FormatVersion;
 
     /// <param name="tensors">The safetensors tensors; null when <paramref name="formats"/> has no safetensors.</param>
     public static byte[] Write(
@@ -20,17 +21,17 @@ internal static class ModelManifestWriter
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteNumber("formatVersion", FormatVersion);
-            json.WriteString("model", model);
-            json.WriteString("artifact", artifact);
-            json.WriteBoolean("embedded", embedded);
-            json.WriteString("fingerprint", fingerprint);
-            json.WriteStartArray("formats");
-            if (formats.HasFlag(OutputFormats.Safetensors)) json.WriteStringValue("safetensors");
-            if (formats.HasFlag(OutputFormats.Gguf)) json.WriteStringValue("gguf");
+            json.WriteNumber(ManifestSchema.FormatVersionField, FormatVersion);
+            json.WriteString(ManifestSchema.ModelField, model);
+            json.WriteString(ManifestSchema.ArtifactField, artifact);
+            json.WriteBoolean(ManifestSchema.EmbeddedField, embedded);
+            json.WriteString(ManifestSchema.FingerprintField, fingerprint);
+            json.WriteStartArray(ManifestSchema.FormatsField);
+            if (formats.HasFlag(OutputFormats.Safetensors)) json.WriteStringValue(ManifestSchema.SafetensorsFormat);
+            if (formats.HasFlag(OutputFormats.Gguf)) json.WriteStringValue(ManifestSchema.GgufFormat);
             json.WriteEndArray();
 
-            json.WriteStartObject("config");
+            json.WriteStartObject(ManifestSchema.ConfigField);
             foreach (var entry in config.Entries)
             {
                 json.WritePropertyName(entry.Key);
@@ -47,16 +48,16 @@ internal static class ModelManifestWriter
 
     private static void WriteTensors(Utf8JsonWriter json, IEnumerable<ManifestTensor> tensors)
     {
-        json.WriteStartArray("tensors");
+        json.WriteStartArray(ManifestSchema.TensorsField);
         foreach (var tensor in tensors)
         {
             json.WriteStartObject();
-            json.WriteString("name", tensor.Name);
-            json.WriteString("dtype", tensor.DType);
-            json.WriteStartArray("shape");
+            json.WriteString(ManifestSchema.TensorNameField, tensor.Name);
+            json.WriteString(ManifestSchema.TensorDTypeField, tensor.DType);
+            json.WriteStartArray(ManifestSchema.TensorShapeField);
             foreach (var dimension in tensor.Shape) json.WriteNumberValue(dimension);
             json.WriteEndArray();
-            json.WriteString("file", tensor.File);
+            json.WriteString(ManifestSchema.TensorFileField, tensor.File);
             json.WriteEndObject();
         }
         json.WriteEndArray();

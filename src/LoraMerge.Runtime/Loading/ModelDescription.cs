@@ -4,7 +4,7 @@ namespace LoraMerge.Runtime;
 public sealed class ModelDescription
 {
     /// <summary>The model folder's metadata file, holding <c>fingerprint</c> and the <c>outputs</c> hashes.</summary>
-    public const string MetadataFileName = "lora-merge.json";
+    public const string MetadataFileName = LoraMerge.Contracts.ArtifactLayout.MergeReportFileName;
 
     public ModelDescription(string name, string artifact, bool embedded, string fingerprint, IReadOnlyList<TensorDescription> tensors)
     {
@@ -49,5 +49,6 @@ public sealed class ModelDescription
     public string ResourceName(string relativePath) => ResourceNameOf(Name, relativePath);
 
     /// <summary>The manifest resource name of a file of model <paramref name="modelName"/>: <c>LoraMerge/&lt;model&gt;/&lt;file&gt;</c>.</summary>
-    public static string ResourceNameOf(string modelName, string relativePath) => $"LoraMerge/{modelName}/{relativePath.Replace('\\', '/')}";
+    public static string ResourceNameOf(string modelName, string relativePath) =>
+        LoraMerge.Contracts.ArtifactLayout.ResourceName(modelName, relativePath);
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Security.Cryptography;
 using LoraMerge.Diagnostics;
-using LoraMerge.Gguf;
 
 namespace LoraMerge.Runtime;
 
@@ -15,7 +14,7 @@ namespace LoraMerge.Runtime;
 public static class GgufFile
 {
     /// <summary>The GGUF file's name in a model folder and in resource names.</summary>
-    public const string FileName = GgufArtifact.FileName;
+    public const string FileName = LoraMerge.Contracts.ArtifactLayout.GgufFileName;
 
     // Cached files already verified by this process, so GgufPath hashes a cached file at most once per run.
     private static readonly ConcurrentDictionary<string, bool> Verified = new(StringComparer.Ordinal);
@@ -160,13 +159,13 @@ public static class GgufFile
             }
             target.Flush(flushToDisk: true);
         }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return LowerHex.Of(hash.GetHashAndReset());
     }
 
     private static string HashOf(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        return LowerHex.Of(SHA256.HashData(stream));
     }
 
     // The hash names a folder, so it must not be able to name any other path.

@@ -1,27 +1,39 @@
 using System.Text;
 using LoraMerge.Diagnostics;
 
-namespace LoraMerge.Tasks.Describe;
+namespace LoraMerge.Requests;
 
 /// <summary>
 /// The warnings the describe step's preflight reported for a model, kept in <c>&lt;Model&gt;.warnings</c> so that an
-/// incremental describe repeats them (as a compiler repeats its warnings) and the merge does not report them twice.
+/// incremental describe repeats them (as a compiler repeats its warnings) and the merge (<c>merge --request</c>) does
+/// not report them twice.
 /// </summary>
-internal static class PlanWarnings
+public static class ReportedWarnings
 {
     public static void Save(string path, IReadOnlyList<LoraWarning> warnings)
     {
         var text = new StringBuilder();
         foreach (var warning in warnings)
             text.Append(Escape(warning.Code)).Append('\t').Append(Escape(warning.FilePath ?? "")).Append('\t').Append(Escape(warning.Message)).Append('\n');
-        IO.FileContent.WriteIfDifferent(path, Encoding.UTF8.GetBytes(text.ToString()));
+        var content = text.ToString();
+        if (File.Exists(path) && File.ReadAllText(path) == content) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, content);
     }
 
-    public static List<LoraWarning> Load(string path)
+    public static HashSet<LoraWarning> Load(string? path)
     {
-        var warnings = new List<LoraWarning>();
-        var text = IO.FileContent.ReadTextOrNull(path);
-        if (text is null) return warnings;
+        var warnings = new HashSet<LoraWarning>();
+        if (string.IsNullOrEmpty(path) || !File.Exists(path)) return warnings;
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return warnings;
+        }
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split('\t');

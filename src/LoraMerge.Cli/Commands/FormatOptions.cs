@@ -5,7 +5,7 @@ using LoraMerge.Merging;
 namespace LoraMerge.Cli.Commands;
 
 /// <summary>The text of <c>--format</c> and <c>--gguf-type</c>, turned into options or a coded error.</summary>
-internal static class OutputFormatNames
+internal static class FormatOptions
 {
     public static OutputFormats Parse(string text)
     {

@@ -235,7 +235,7 @@ public sealed unsafe class ModelWeights : IDisposable
                     $"Model '{description.Name}': {ModelDescription.MetadataFileName} in {source} records no sha256 for '{relative}'.", source);
             }
             string actual;
-            using (var stream = files[i].OpenRead()) actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+            using (var stream = files[i].OpenRead()) actual = LowerHex.Of(SHA256.HashData(stream));
             if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
             {
                 throw new ModelLoadException(ErrorCodes.ModelArtifactHashMismatch, description.Name,

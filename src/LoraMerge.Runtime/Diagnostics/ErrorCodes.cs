@@ -58,6 +58,7 @@ public static class ErrorCodes
     public const string InvalidItemMetadata = "LORA1404";
     public const string InvalidProperty = "LORA1405";
     public const string UnsupportedMSBuildRuntime = "LORA1406";
+    public const string UnsupportedTargetFramework = "LORA1407";
 
     // LORA15xx: loading a model folder at run time (the generated model classes).
     public const string ModelArtifactMissing = "LORA1501";
