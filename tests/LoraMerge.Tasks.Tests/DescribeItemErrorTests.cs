@@ -72,6 +72,7 @@ public sealed class DescribeItemErrorTests
     [InlineData("Model", ".hidden")]
     [InlineData("Format", "onnx")]
     [InlineData("Format", "safetensors;gguf;onnx")]
+    [InlineData("Rounding", "double")]
     public void Invalid_metadata_is_reported_with_its_name(string name, string value)
     {
         using var project = TestProject.Create($"<LoraAdapter Include=\"adapters/math\" {name}=\"{value}\" />");
@@ -84,6 +85,27 @@ public sealed class DescribeItemErrorTests
         Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
         Assert.Equal(3, error.LineNumber);
         Assert.Contains(value, error.Message);
+    }
+
+    [Fact]
+    public void Items_of_one_model_must_agree_on_rounding()
+    {
+        using var project = TestProject.Create(
+            "<LoraAdapter Include=\"adapters/a\" Model=\"Math\" />",
+            "<LoraAdapter Include=\"adapters/b\" Model=\"Math\" Rounding=\"peft\" />");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "a"));
+        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "b"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        var ok = project.Describe(engine,
+            project.Item("adapters/a", ("Model", "Math"), ("BaseModel", "base")),
+            project.Item("adapters/b", ("Model", "Math"), ("BaseModel", "base"), ("Rounding", "peft"))).Execute();
+
+        Assert.False(ok);
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
+        Assert.Equal(4, error.LineNumber);
+        Assert.Contains("Rounding", error.Message);
     }
 
     [Fact]

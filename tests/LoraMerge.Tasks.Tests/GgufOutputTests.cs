@@ -97,4 +97,19 @@ public sealed class GgufOutputTests
         Assert.Equal(["safetensors"], Formats(Manifest(task)));
         Assert.Null(LoraMerge.Requests.ModelMergeRequest.Read(Assert.Single(task.Models).GetMetadata(ModelItem.MergeRequest)).Options.GgufType);
     }
+
+    [Fact]
+    public void Rounding_reaches_the_merge_request()
+    {
+        using var project = TestProject.Create("<LoraAdapter Include=\"adapters/bofh\" Model=\"Bofh\" BaseModel=\"base\" Rounding=\"peft\" />");
+        project.CopySampleModel();
+        var item = project.Item("adapters/bofh", ("Model", "Bofh"), ("BaseModel", "base"), ("Rounding", "peft"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var task = project.Describe(engine, item);
+
+        Assert.True(task.Execute(), engine.AllErrors());
+
+        var options = LoraMerge.Requests.ModelMergeRequest.Read(Assert.Single(task.Models).GetMetadata(ModelItem.MergeRequest)).Options;
+        Assert.Equal(LoraMerge.Merging.MergeRounding.Peft, options.Rounding);
+    }
 }
