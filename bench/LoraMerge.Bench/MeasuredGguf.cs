@@ -6,8 +6,8 @@ namespace LoraMerge.Bench;
 
 /// <summary>
 /// Times, in one process with rounds interleaved, the safetensors merge and GGUF-only merges (f16, bf16, q8_0) of the
-/// same inputs, after one warm-up of each. Reports medians, each GGUF's ratio to the safetensors merge of the same
-/// rounds, and the peak anonymous memory of the process.
+/// same inputs, after one warm-up of each, each merge started after a <c>sync</c>. Reports medians, each GGUF's ratio to
+/// the safetensors merge of the same rounds, and the peak anonymous memory of the process.
 /// </summary>
 internal static class MeasuredGguf
 {
@@ -47,6 +47,10 @@ internal static class MeasuredGguf
     {
         if (Directory.Exists(options.OutputDirectory))
             Directory.Delete(options.OutputDirectory, recursive: true);
+        // The previous variant's output is written back while the next runs unless flushed first: each variant would
+        // pay for the one before it.
+        using (var sync = Process.Start("sync"))
+            sync.WaitForExit();
         var clock = Stopwatch.StartNew();
         MergeEngine.Merge(options);
         return clock.Elapsed.TotalSeconds;

@@ -92,7 +92,11 @@ public sealed class GgufWriter : IDisposable
         }
     }
 
-    /// <summary>Checks that every byte was written, flushes to disk and renames the file into place.</summary>
+    /// <summary>Checks that every byte was written and renames the file into place.</summary>
+    /// <remarks>
+    /// No fsync, as for the merge's mirrored safetensors shards and like cp: the kernel writes back, and the merged
+    /// folder only becomes visible by its rename once complete. (An fsync of a 1 GB file cost 0.28 s, 40% of a merge.)
+    /// </remarks>
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_state != 0, this);
@@ -106,8 +110,6 @@ public sealed class GgufWriter : IDisposable
         }
         try
         {
-            using (var stream = new FileStream(_handle, FileAccess.ReadWrite, 0))
-                stream.Flush(flushToDisk: true);
             File.Move(TempPath, FilePath, overwrite: true);
             _state = 1;
         }
