@@ -6,6 +6,7 @@ return args switch
     ["merge", .. var rest] => MeasuredMerge.Run(BenchArgs.Parse(rest)),
     ["load", .. var rest] => MeasuredLoad.Run(BenchArgs.Parse(rest)),
     ["gguf", .. var rest] => MeasuredGguf.Run(BenchArgs.Parse(rest)),
+    ["llama-load", .. var rest] => LlamaCppLoad.Run(BenchArgs.Parse(rest)),
     _ => Usage(),
 };
 
@@ -17,6 +18,7 @@ static int Usage()
           LoraMerge.Bench merge --base DIR --adapter DIR --out DIR [--threads N] [--rounds 3] [--copy FILE]
           LoraMerge.Bench load --model MERGED_DIR [--rounds 20]
           LoraMerge.Bench gguf --base DIR --adapter DIR --out DIR [--threads N] [--rounds 3]
+          LoraMerge.Bench llama-load --gguf FILE
         """);
     return 2;
 }
