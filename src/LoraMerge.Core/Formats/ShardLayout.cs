@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 
+using LoraMerge.Merging;
+
 namespace LoraMerge.Formats;
 
 /// <summary>How tensors are split into shard files, what the shards are called, and the index that lists them.</summary>
@@ -75,7 +77,7 @@ public static class ShardLayout
             {
                 // Best effort.
             }
-            throw SafetensorsWriter.OutputError(ex, fullPath);
+            throw OutputErrors.From(ex, fullPath);
         }
     }
 

@@ -6,6 +6,7 @@ namespace LoraMerge.Merging;
 internal static class OutputErrors
 {
     private const int ENOSPC = 28;
+    private const int EDQUOT = 122;
     private const int ERROR_DISK_FULL = 112;
     private const int ERROR_HANDLE_DISK_FULL = 39;
 
@@ -21,7 +22,7 @@ internal static class OutputErrors
     private static bool IsDiskFull(Exception e)
     {
         int code = e.HResult & 0xFFFF;
-        return e is IOException && (code is ENOSPC or ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL
+        return e is IOException && (code is ENOSPC or EDQUOT or ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL
             || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase));
     }
 }
