@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
-
 using LoraMerge.Merging;
 
 namespace LoraMerge.Formats;
