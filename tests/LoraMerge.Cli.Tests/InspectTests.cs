@@ -1,3 +1,4 @@
+using LoraMerge.Formats;
 namespace LoraMerge.Cli.Tests;
 
 public class InspectTests
@@ -110,5 +111,25 @@ public class InspectTests
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--base", run.Error);
+    }
+
+    [Fact]
+    public void Hostile_tensor_names_are_escaped_and_cut()
+    {
+        using var temp = new TempFolder();
+        string model = temp.Combine("model");
+        string forged = "x\nerror LORA9999: forged\u001b[31m\u202Egnp.exe";
+        string huge = new string('a', 100_000);
+        TinyModelFolder.Write(model, [new TensorSpec(forged, DType.F32, [1]), new TensorSpec(huge, DType.F32, [1])], "{\"architectures\": [\"X\"]}");
+
+        var run = CliRun.Invoke("inspect", model);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.DoesNotContain(run.Out.Split('\n'), line => line.StartsWith("error LORA9999", StringComparison.Ordinal));
+        Assert.DoesNotContain('\u001b', run.Out);
+        Assert.DoesNotContain('\u202E', run.Out);
+        Assert.Contains("x\\u000Aerror LORA9999: forged\\u001B[31m\\u202Egnp.exe", run.Out);
+        Assert.Contains("...[100000 chars]", run.Out);
+        Assert.True(run.Out.Length < 5_000, $"inspect printed {run.Out.Length} characters for two tensors");
     }
 }
