@@ -61,6 +61,32 @@ public sealed class EmulatedCudaMergeTests
         Assert.True(device.Launches > plainTensors, $"{device.Launches} launches for {plainTensors} tensors: nothing was tiled");
     }
 
+    /// <summary>GGUF output fed by the CUDA producer's row tiles (4 KiB slots: many per tensor) equals the CPU's file.</summary>
+    [Fact]
+    public void GgufFromEmulatedDeviceTilesEqualsTheCpu()
+    {
+        using var temp = new TempDirectory();
+        string sample = Path.Combine(Fixtures.RepoRoot, "samples", "AppWithAdapters");
+        var options = new MergeOptions
+        {
+            BaseModelDirectory = Path.Combine(sample, "models", "tiny-llama"),
+            Adapters = [new AdapterInput(Path.Combine(sample, "adapters", "bofh"))],
+            OutputDirectory = temp.File("cpu"),
+            Formats = OutputFormats.Gguf,
+            GgufType = LoraMerge.Gguf.GgufTensorType.Q8_0,
+            Backend = MergeBackendKind.Cpu,
+            Threads = 2,
+        };
+        MergeEngine.Merge(options);
+        var device = new EmulatedCudaDevice();
+
+        MergeWith(options with { OutputDirectory = temp.File("cuda") }, MergeBackend.Cuda(device, new CudaMemoryBudget(4096, 1 << 20)));
+
+        Assert.True(device.Launches > 30, $"{device.Launches} launches: the sample's projections were not tiled");
+        Assert.True(File.ReadAllBytes(temp.File("cpu", "model.gguf")).AsSpan().SequenceEqual(File.ReadAllBytes(temp.File("cuda", "model.gguf"))),
+            "model.gguf differs between the cpu and the emulated cuda backend");
+    }
+
     [Fact]
     public void NonFiniteResultFailsWithTheCpuError()
     {

@@ -63,6 +63,28 @@ public sealed class RealCudaMergeTests
         AssertSameTensorFiles(@case.Name, temp.File("cpu"), temp.File("cuda"));
     }
 
+    /// <summary>The sample merged to GGUF (q8_0, with its reordered q/k rows) from GPU-merged rows equals the CPU's file.</summary>
+    [CudaFact]
+    public void GgufFromTheGpuEqualsTheCpu()
+    {
+        using var temp = new TempDirectory();
+        string sample = Path.Combine(Fixtures.RepoRoot, "samples", "AppWithAdapters");
+        var options = new MergeOptions
+        {
+            BaseModelDirectory = Path.Combine(sample, "models", "tiny-llama"),
+            Adapters = [new AdapterInput(Path.Combine(sample, "adapters", "bofh"))],
+            OutputDirectory = temp.File("cpu"),
+            Formats = OutputFormats.Safetensors | OutputFormats.Gguf,
+            GgufType = LoraMerge.Gguf.GgufTensorType.Q8_0,
+            Backend = MergeBackendKind.Cpu,
+        };
+        MergeEngine.Merge(options);
+        MergeEngine.Merge(options with { OutputDirectory = temp.File("cuda"), Backend = MergeBackendKind.Cuda });
+        Assert.True(File.ReadAllBytes(temp.File("cpu", "model.gguf")).AsSpan().SequenceEqual(File.ReadAllBytes(temp.File("cuda", "model.gguf"))),
+            "model.gguf differs between cpu and cuda");
+        AssertSameTensorFiles("sample", temp.File("cpu"), temp.File("cuda"));
+    }
+
     private static void MergeOnDevice(MergeOptions options, CudaMemoryBudget budget)
     {
         var probe = CudaDevices.Open();
