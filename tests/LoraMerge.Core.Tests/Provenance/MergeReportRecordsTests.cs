@@ -1,7 +1,8 @@
 using LoraMerge.Core.Tests.TestSupport;
 using LoraMerge.Merging;
+using LoraMerge.Provenance;
 
-namespace LoraMerge.Core.Tests.Merging;
+namespace LoraMerge.Core.Tests.Provenance;
 
 /// <summary>
 /// <c>lora-merge.json</c> of committed merge cases equals the committed expectation under tests/fixtures/provenance/
