@@ -29,7 +29,7 @@ internal static class MeasuredLoad
             touched += weights.Tensors.Count;
         }
         times.Sort();
-        long bytes = description.Tensors.Sum(t => DTypes.SizeOf(t.DType) * t.Shape.Aggregate(1L, (a, b) => a * b));
+        long bytes = description.Tensors.Sum(t => DTypes.ByteLengthOf(t.DType, t.Shape.Aggregate(1L, (a, b) => a * b)) ?? 0);
         Console.WriteLine($"load_ms_median={times[times.Count / 2]:F2} load_ms_max={times[^1]:F2} tensors={description.Tensors.Count} bytes={bytes} rounds={rounds}");
         return 0;
     }

@@ -105,6 +105,23 @@ public class GeneratedCodeCompilesTests
         Assert.Contains("Floats", names);
     }
 
+    [Fact]
+    public void Every_safetensors_dtype_compiles_to_its_DType_member()
+    {
+        string[] dtypes =
+        [
+            "BOOL", "U8", "I8", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F8_E4M3FNUZ", "F8_E5M2FNUZ", "F6_E2M3", "F6_E3M2", "F4",
+            "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "I64", "U64", "F64", "C64",
+        ];
+        var json = Manifests.Build("Packed", "{}", dtypes.Select((d, i) => ($"w{i}", d, new[] { 8L }, "model.safetensors")));
+        var (compilation, diagnostics) = GeneratorHarness.RunAndCompile([new Manifest("/a/packed.json", json)]);
+        Assert.Empty(diagnostics);
+        AssertClean(compilation);
+        string generated = string.Join("\n", compilation.SyntaxTrees.Select(t => t.ToString()));
+        foreach (var d in dtypes)
+            Assert.Contains($"global::LoraMerge.Formats.DType.{d},", generated);
+    }
+
     private static void AssertClean(Compilation compilation)
     {
         var problems = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();

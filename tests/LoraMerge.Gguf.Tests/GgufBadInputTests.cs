@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using LoraMerge.Diagnostics;
+using LoraMerge.Formats;
 using LoraMerge.Gguf.Tests.TestSupport;
 using LoraMerge.Merging;
+using LoraMerge.Tests.Shared;
 
 namespace LoraMerge.Gguf.Tests;
 
@@ -83,6 +85,23 @@ public sealed class GgufBadInputTests : IDisposable
         File.Delete(Path.Combine(options.BaseModelDirectory, "vocab.json"));
         MergeEngine.Merge(options);
         Assert.False(File.Exists(Path.Combine(options.OutputDirectory, GgufArtifact.FileName)));
+    }
+
+    [Theory]
+    [InlineData(DType.F8_E4M3)]
+    [InlineData(DType.F8_E8M0)]
+    [InlineData(DType.F4)]
+    [InlineData(DType.I32)]
+    public void TensorThatIsNotF32F16OrBf16IsRefused(DType dtype)
+    {
+        var options = GgufFixtures.CaseWithTokenizer("linear_bf16", _temp);
+        const string norm = "model.layers.1.input_layernorm.weight";
+        SafetensorsRewrite.Rewrite(Path.Combine(options.BaseModelDirectory, "model.safetensors"), new Dictionary<string, DType> { [norm] = dtype }, []);
+
+        var error = AssertFailsWithNothingWritten(options with { Formats = OutputFormats.Gguf }, ErrorCodes.UnmappedTensor);
+        Assert.Contains($"'{norm}' is {dtype}", error.Message);
+        // The same base merges to safetensors, the tensor copied through.
+        MergeEngine.Merge(options);
     }
 
     private static LoraException AssertFailsWithNothingWritten(MergeOptions options, string code)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using LoraMerge.Formats;
 using LoraMerge.Gguf;
+using LoraMerge.Provenance;
 
 namespace LoraMerge.Merging;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LoraMerge.Diagnostics;
+using LoraMerge.Provenance;
 
 namespace LoraMerge.Merging;
 
@@ -11,7 +12,7 @@ public static class MergeEngine
 {
     /// <summary>Preflight from file headers only: every check of <see cref="Merge"/> without reading weights.</summary>
     public static MergePlan Plan(MergeOptions options, Action<LoraWarning>? onWarning = null) =>
-        MergePlanner.Create(options, onWarning);
+        MergePlanner.Create(options, onWarning, new MergeProvenance());
 
     /// <summary>
     /// Plans, then writes the merged model folder: into a temp folder beside the target, renamed into place at the end.
@@ -33,11 +34,12 @@ public static class MergeEngine
             onWarning?.Invoke(w);
         }
 
-        var plan = Plan(options, Warn);
+        var provenance = new MergeProvenance();
+        var plan = MergePlanner.Create(options, Warn, provenance);
         using var backend = MergeBackends.Resolve(options.Backend, onInfo);
         cancellationToken.ThrowIfCancellationRequested();
         using var output = OutputFolder.Create(options.OutputDirectory, options.Overwrite);
-        var run = new MergeRun(plan, output, progress, cancellationToken, clock);
+        var run = new MergeRun(plan, provenance, output, progress, cancellationToken, clock);
         try
         {
             run.WriteAll(backend);
@@ -53,8 +55,7 @@ public static class MergeEngine
         foreach (var w in run.RoundedAwayWarnings())
             Warn(w);
         output.Commit();
-        foreach (var file in run.Outputs)
-            plan.Hashes.Remember(Path.Combine(output.FinalPath, file.Path), file.Sha256);
+        provenance.RememberOutputs(output.FinalPath);
         return new MergeResult(output.FinalPath, warnings, clock.Elapsed, plan.TotalBytes);
     }
 }

@@ -21,7 +21,10 @@ public enum TensorAction
 /// <summary>One tensor of the merged model.</summary>
 public sealed record PlannedTensor(string Name, DType DType, long[] Shape, TensorAction Action, string OutputFile);
 
-/// <summary>The result of preflight: every check passed, and every output tensor knows what produces it.</summary>
+/// <summary>
+/// The result of preflight: every check passed, and every output tensor knows what produces it. Immutable once made:
+/// what a merge records while it runs (hashes, <c>lora-merge.json</c>) is its <c>MergeProvenance</c>'s.
+/// </summary>
 public sealed class MergePlan
 {
     internal MergePlan(
@@ -31,7 +34,6 @@ public sealed class MergePlan
         IReadOnlyList<TensorJob> jobs,
         IReadOnlyList<OutputShard> shards,
         string fingerprint,
-        FileHashes hashes,
         GgufModelPlan? gguf)
     {
         Gguf = gguf;
@@ -41,7 +43,6 @@ public sealed class MergePlan
         Jobs = jobs;
         Shards = shards;
         Fingerprint = fingerprint;
-        Hashes = hashes;
         Tensors = jobs.Select(j => new PlannedTensor(j.Name, j.Base.DType, j.Base.Shape, j.Action, j.Shard.FileName)).ToArray();
         TotalBytes = jobs.Sum(j => j.Base.ByteLength);
     }
@@ -61,7 +62,6 @@ public sealed class MergePlan
 
     internal IReadOnlyList<TensorJob> Jobs { get; }
     internal IReadOnlyList<OutputShard> Shards { get; }
-    internal FileHashes Hashes { get; }
 
     /// <summary>The GGUF file's layout when the output has one.</summary>
     internal GgufModelPlan? Gguf { get; }

@@ -3,6 +3,7 @@ using LoraMerge.Formats;
 using LoraMerge.Gguf;
 using LoraMerge.Models;
 using LoraMerge.Peft;
+using LoraMerge.Provenance;
 
 namespace LoraMerge.Merging;
 
@@ -24,7 +25,8 @@ internal sealed class MergePlanner
         _base = baseModel;
     }
 
-    public static MergePlan Create(MergeOptions options, Action<LoraWarning>? onWarning)
+    /// <param name="provenance">Computes the inputs' fingerprint; the run that writes this plan then records into it.</param>
+    public static MergePlan Create(MergeOptions options, Action<LoraWarning>? onWarning, MergeProvenance provenance)
     {
         MergeOptionsValidator.Validate(options);
         var baseModel = ModelDirectory.Open(options.BaseModelDirectory);
@@ -39,8 +41,7 @@ internal sealed class MergePlanner
         var gguf = options.Formats.HasFlag(OutputFormats.Gguf)
             ? GgufModelPlan.Create(baseModel, jobs.Select(j => (j.Name, j.Base.DType, j.Base.Shape, j.Base.Shard.FilePath)).ToArray(), options.GgufType)
             : null;
-        var hashes = new FileHashes();
-        var plan = new MergePlan(options, baseModel, adapters, jobs, shards, InputFingerprint.Compute(baseModel, adapters, options, hashes), hashes, gguf);
+        var plan = new MergePlan(options, baseModel, adapters, jobs, shards, provenance.Fingerprint(baseModel, adapters, options), gguf);
         long safetensorsBytes = !plan.WritesSafetensors ? 0 : plan.TotalBytes + new FileInfo(baseModel.ConfigPath).Length
             + baseModel.CompanionFiles.Sum(f => new FileInfo(Path.Combine(baseModel.Path, f)).Length);
         FreeSpaceCheck.Ensure(options.OutputDirectory, safetensorsBytes + (gguf?.Layout.FileLength ?? 0));

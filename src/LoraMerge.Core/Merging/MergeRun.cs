@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using LoraMerge.Diagnostics;
 using LoraMerge.Formats;
+using LoraMerge.Provenance;
 
 namespace LoraMerge.Merging;
 
-/// <summary>One execution of a <see cref="MergePlan"/> into an <see cref="OutputFolder"/>.</summary>
+/// <summary>One execution of a <see cref="MergePlan"/> into an <see cref="OutputFolder"/>, recorded in its <see cref="MergeProvenance"/>.</summary>
 internal sealed class MergeRun(
     MergePlan plan,
+    MergeProvenance provenance,
     OutputFolder output,
     IProgress<MergeProgress>? progress,
     CancellationToken cancellationToken,
@@ -14,15 +16,12 @@ internal sealed class MergeRun(
 {
     private readonly List<TensorChange> _changes = [];
 
-    /// <summary>The files written, relative to the output folder, with their sha256.</summary>
-    public IReadOnlyList<FileRecord> Outputs { get; private set; } = [];
     private int _tensorsDone;
     private long _bytesDone;
 
     public void WriteAll(MergeBackend backend)
     {
-        foreach (var input in BaseFiles())
-            plan.Hashes.Start(input);
+        provenance.StartHashingInputs(plan.BaseModel);
         var adapterFiles = plan.Adapters.Select(a => SafetensorsFile.Open(a.WeightsPath)).ToArray();
         var baseFiles = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
         try
@@ -45,7 +44,7 @@ internal sealed class MergeRun(
                         WriteGgufOnly(shard, baseFiles, producer, gguf!);
                 }
                 if (gguf is not null)
-                    plan.Hashes.Provide(gguf.Path, Task.FromResult(gguf.Finish()));
+                    provenance.Written(gguf.Path, Task.FromResult(gguf.Finish()));
             }
             finally
             {
@@ -66,12 +65,7 @@ internal sealed class MergeRun(
             WriteIndexIfSharded();
             CopyCompanionFiles();
         }
-        Outputs = OutputRecords();
-        var outputs = Outputs;
-        var baseRecords = BaseRecords();
-        var adapterRecords = plan.Adapters.Select(a => (IReadOnlyList<FileRecord>)
-            [Record(a.Directory, a.ConfigPath), Record(a.Directory, a.WeightsPath)]).ToArray();
-        MergeReport.Write(output.PathOf(MergeReport.FileName), plan, output.FinalPath, baseRecords, adapterRecords, outputs, _changes, backend.Name);
+        provenance.WriteReport(output, plan, _changes, backend.Name);
     }
 
     public IEnumerable<LoraWarning> RoundedAwayWarnings() =>
@@ -101,7 +95,7 @@ internal sealed class MergeRun(
         if (shard.MirrorOf is { } mirrored && shard.Jobs.All(j => j.Action == TensorAction.Copy))
         {
             File.Copy(mirrored.FilePath, path);
-            plan.Hashes.Provide(path, plan.Hashes.Start(mirrored.FilePath));
+            provenance.Copied(path, mirrored.FilePath);
             foreach (var job in shard.Jobs)
             {
                 gguf?.CopyFrom(job.Name, baseFiles[job.Base.Shard.FilePath], job.Base.Tensor);
@@ -115,7 +109,9 @@ internal sealed class MergeRun(
         using (var destination = shard.MirrorOf is { } header
             ? ShardDestination.Mirror(path, header)
             : ShardDestination.New(path, shard.Jobs.Select(j => TensorSpec.From(j.Base.Tensor)).ToArray(), metadata))
-        using (var hash = new ProgressiveHash(destination.WritingPath, shard.MirrorOf is { } mirror ? SamePrefixCheckpoint(shard, mirror) : null))
+        using (var hash = shard.MirrorOf is { } mirror
+            ? provenance.HashWhileWritten(destination.WritingPath, mirror.FilePath, SamePrefixLength(shard, mirror))
+            : provenance.HashWhileWritten(destination.WritingPath))
         {
             for (int index = 0; index < shard.Jobs.Count; index++)
             {
@@ -140,7 +136,7 @@ internal sealed class MergeRun(
                 gguf?.Completed(job.Name);
                 Advance(job);
             }
-            plan.Hashes.Provide(path, hash.Complete(destination.FileLength));
+            provenance.Written(path, hash.Complete(destination.FileLength));
             destination.Complete();
         }
     }
@@ -149,13 +145,10 @@ internal sealed class MergeRun(
     /// A mirrored shard is byte for byte its base up to the first tensor that changes: its hash can resume from the
     /// base's saved hash state there.
     /// </summary>
-    private Sha256Checkpoint? SamePrefixCheckpoint(OutputShard shard, SafetensorsHeader mirror)
-    {
-        long firstChange = shard.Jobs.Where(j => j.Action != TensorAction.Copy)
+    private static long SamePrefixLength(OutputShard shard, SafetensorsHeader mirror) =>
+        shard.Jobs.Where(j => j.Action != TensorAction.Copy)
             .Select(j => mirror.DataStart + j.Base.Tensor.DataOffset)
             .DefaultIfEmpty(mirror.FileLength).Min();
-        return plan.Hashes.CheckpointAtOrBefore(mirror.FilePath, firstChange);
-    }
 
     private void Advance(TensorJob job)
     {
@@ -192,22 +185,4 @@ internal sealed class MergeRun(
             File.Copy(Path.Combine(plan.BaseModel.Path, relative), target);
         }
     }
-
-    private List<FileRecord> OutputRecords() =>
-        Directory.EnumerateFiles(output.TempPath, "*", SearchOption.AllDirectories)
-            .Select(f => new FileRecord(Path.GetRelativePath(output.TempPath, f).Replace('\\', '/'), new FileInfo(f).Length, plan.Hashes.Start(f, useCache: false).GetAwaiter().GetResult()))
-            .OrderBy(r => r.Path, StringComparer.Ordinal)
-            .ToList();
-
-    private IEnumerable<string> BaseFiles() =>
-        plan.BaseModel.Weights.ShardPaths
-            .Concat(plan.BaseModel.Weights.IndexPath is { } i ? [i] : [])
-            .Append(plan.BaseModel.ConfigPath)
-            .Concat(plan.BaseModel.CompanionFiles.Select(c => Path.Combine(plan.BaseModel.Path, c)));
-
-    private List<FileRecord> BaseRecords() =>
-        BaseFiles().Select(f => Record(plan.BaseModel.Path, f)).OrderBy(r => r.Path, StringComparer.Ordinal).ToList();
-
-    private FileRecord Record(string root, string file) =>
-        new(Path.GetRelativePath(root, file).Replace('\\', '/'), new FileInfo(file).Length, plan.Hashes.Get(file));
 }

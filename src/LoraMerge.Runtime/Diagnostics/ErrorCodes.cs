@@ -21,6 +21,7 @@ public static class ErrorCodes
     public const string ShardIndex = "LORA1012";
     public const string ReadFailed = "LORA1013";
     public const string TensorNotFound = "LORA1014";
+    public const string PartialByteTensor = "LORA1015";
 
     // LORA11xx: model folders and adapter folders.
     public const string ModelConfig = "LORA1101";

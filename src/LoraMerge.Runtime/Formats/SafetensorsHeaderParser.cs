@@ -121,14 +121,19 @@ internal static class SafetensorsHeaderParser
         if (offsets[1] < offsets[0])
             throw Fail(ErrorCodes.TensorEntry, filePath, "data_offsets end before they begin", ShapeText(offsets), name);
 
-        long byteLength;
+        long? wholeBytes;
         try
         {
-            byteLength = TensorSpec.ComputeByteLength(dtype, shape);
+            wholeBytes = DTypes.ByteLengthOf(dtype, TensorSpec.ElementCount(shape));
         }
         catch (OverflowException)
         {
             throw Fail(ErrorCodes.TensorEntry, filePath, "shape is too large", ShapeText(shape), name);
+        }
+        if (wholeBytes is not { } byteLength)
+        {
+            throw Fail(ErrorCodes.PartialByteTensor, filePath, "packed elements do not fill whole bytes",
+                $"{dtypeName}{ShapeText(shape)} is {TensorSpec.ElementCount(shape)} x {DTypes.BitsOf(dtype)} bits", name);
         }
         var rangeLength = offsets[1] - offsets[0];
         if (rangeLength != byteLength)

@@ -65,7 +65,8 @@ public sealed unsafe class ModelTensor
 
     /// <summary>
     /// Widens (or for F64 narrows) every element into <paramref name="destination"/>, which must hold exactly
-    /// <see cref="ElementCount"/> floats. Works for every floating-point dtype.
+    /// <see cref="ElementCount"/> floats. Works for F32, F16, BF16, F64, F8_E4M3 and F8_E5M2; other dtypes (integers,
+    /// the scale and packed microscaling types) are read as bytes with <see cref="Data"/>.
     /// </summary>
     public void CopyToFloat32(Span<float> destination)
     {
@@ -75,7 +76,7 @@ public sealed unsafe class ModelTensor
                 $"Tensor '{Name}' has {ElementCount} elements but the destination holds {destination.Length}.", nameof(destination));
         }
         if (!FloatWidening.TryWiden(DType, Data, destination))
-            throw new InvalidOperationException($"Tensor '{Name}' is {DType}, not a floating-point dtype.");
+            throw new InvalidOperationException($"Tensor '{Name}' is {DType}, which does not widen to f32; read its bytes (Data).");
     }
 
     /// <summary>A new array with every element as f32 (see <see cref="CopyToFloat32"/>).</summary>

@@ -5,6 +5,7 @@ using LoraMerge.Core.Tests.TestSupport;
 using LoraMerge.Diagnostics;
 using LoraMerge.Merging;
 using LoraMerge.Merging.Cuda;
+using LoraMerge.Provenance;
 
 namespace LoraMerge.Core.Tests.Cuda;
 
@@ -130,10 +131,11 @@ public sealed class EmulatedCudaMergeTests
 
     private static void MergeWith(MergeOptions options, MergeBackend backend)
     {
-        var plan = MergeEngine.Plan(options);
+        var provenance = new MergeProvenance();
+        var plan = MergePlanner.Create(options, null, provenance);
         using var output = OutputFolder.Create(options.OutputDirectory, options.Overwrite);
         using (backend)
-            new MergeRun(plan, output, null, CancellationToken.None, Stopwatch.StartNew()).WriteAll(backend);
+            new MergeRun(plan, provenance, output, null, CancellationToken.None, Stopwatch.StartNew()).WriteAll(backend);
         output.Commit();
     }
 

@@ -4,6 +4,7 @@ using LoraMerge.Core.Tests.TestSupport;
 using LoraMerge.Diagnostics;
 using LoraMerge.Merging;
 using LoraMerge.Merging.Cuda;
+using LoraMerge.Provenance;
 
 namespace LoraMerge.Core.Tests.Cuda;
 
@@ -89,10 +90,11 @@ public sealed class RealCudaMergeTests
     {
         var probe = CudaDevices.Open();
         Assert.True(probe.Device is not null, probe.Failure);
-        var plan = MergeEngine.Plan(options);
+        var provenance = new MergeProvenance();
+        var plan = MergePlanner.Create(options, null, provenance);
         using var output = OutputFolder.Create(options.OutputDirectory, options.Overwrite);
         using (var backend = MergeBackend.Cuda(probe.Device!, budget))
-            new MergeRun(plan, output, null, CancellationToken.None, Stopwatch.StartNew()).WriteAll(backend);
+            new MergeRun(plan, provenance, output, null, CancellationToken.None, Stopwatch.StartNew()).WriteAll(backend);
         output.Commit();
     }
 

@@ -104,9 +104,10 @@ public sealed class SafetensorsMalformedTests : IDisposable
     }
 
     [Theory]
-    [InlineData("F4")]
+    [InlineData("F8_E4M3FN")]
+    [InlineData("E8M0")]
     [InlineData("f32")]
-    [InlineData("C64")]
+    [InlineData("C128")]
     [InlineData("")]
     public void Unknown_dtype(string dtype)
     {

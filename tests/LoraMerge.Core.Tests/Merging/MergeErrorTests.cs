@@ -3,6 +3,7 @@ using LoraMerge.Core.Tests.TestSupport;
 using LoraMerge.Diagnostics;
 using LoraMerge.Formats;
 using LoraMerge.Merging;
+using LoraMerge.Provenance;
 
 namespace LoraMerge.Core.Tests.Merging;
 

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using LoraMerge.Core.Tests.Merging;
 using LoraMerge.Core.Tests.TestSupport;
 using LoraMerge.Formats;
 using LoraMerge.Merging;
+using LoraMerge.Provenance;
 
-namespace LoraMerge.Core.Tests.Merging;
+namespace LoraMerge.Core.Tests.Provenance;
 
 /// <summary>Hashes that resume from a saved state: of a cached base file, and of a merged file that starts like its base.</summary>
 public sealed class HashCheckpointTests

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using LoraMerge.Core.Tests.TestSupport;
 using LoraMerge.Merging;
+using LoraMerge.Provenance;
 
-namespace LoraMerge.Core.Tests.Merging;
+namespace LoraMerge.Core.Tests.Provenance;
 
 public sealed class ProgressiveHashTests
 {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace LoraMerge.Merging;
+namespace LoraMerge.Provenance;
 
 /// <summary>Where a SHA-256 computation stood after <see cref="Offset"/> bytes (a multiple of 64): its eight state words, hex.</summary>
 internal readonly record struct Sha256Checkpoint(long Offset, string State)

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace LoraMerge.Merging;
+namespace LoraMerge.Provenance;
 
 /// <summary>
 /// sha256 of a file that is still being written front to back: a background task hashes each range as soon as the

@@ -1,11 +1,9 @@
 using System.Text.Json;
 using LoraMerge.Gguf;
+using LoraMerge.Merging;
 using LoraMerge.Peft;
 
-namespace LoraMerge.Merging;
-
-/// <summary>A file recorded in <c>lora-merge.json</c>.</summary>
-internal sealed record FileRecord(string Path, long Size, string Sha256);
+namespace LoraMerge.Provenance;
 
 /// <summary>
 /// Writes <c>lora-merge.json</c>: tool, inputs (relative paths, sizes, sha256), options, fingerprint, every output

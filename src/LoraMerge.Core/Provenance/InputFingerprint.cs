@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using LoraMerge.Gguf;
+using LoraMerge.Merging;
 using LoraMerge.Models;
 using LoraMerge.Peft;
 
-namespace LoraMerge.Merging;
+namespace LoraMerge.Provenance;
 
 /// <summary>
 /// A cheap identity of a merge's inputs, computed from headers (never the base weights): the base's config and every
