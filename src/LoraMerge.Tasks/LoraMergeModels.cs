@@ -19,8 +19,8 @@ namespace LoraMerge.Tasks;
 /// </summary>
 public sealed class LoraMergeModels : ToolTask
 {
-    /// <summary>How long a cancelled child has to remove its temp folder before it is killed.</summary>
-    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(10);
+    /// <summary>How long a cancelled child has to remove its temp folder before it is killed (tests shorten it).</summary>
+    internal TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     private volatile bool _cancelled;
 

@@ -8,12 +8,12 @@ namespace LoraMerge.Tasks.Tests;
 /// <summary>The describe and merge tasks against the real engine and the committed merge fixtures.</summary>
 public sealed class DescribeAndMergeTests
 {
-    private static TestProject LinearProject(out EvaluatedItem item, string weight = "1")
+    private static TestProject LinearProject(out EvaluatedItem item)
     {
-        var project = TestProject.Create("<LoraAdapter Include=\"adapters/math\" Model=\"Math\" BaseModel=\"base\" />");
+        var project = TestProject.Create();
+        item = project.Adapter("adapters/math", Model: "Math", BaseModel: "base");
         project.CopyFixture("merge/linear_bf16/base", "base");
         project.CopyFixture("merge/linear_bf16/adapters/a", "adapters/math");
-        item = project.Item("adapters/math", ("Model", "Math"), ("BaseModel", "base"), ("Weight", weight));
         return project;
     }
 
@@ -67,7 +67,7 @@ public sealed class DescribeAndMergeTests
         Assert.Equal(old, File.GetLastWriteTimeUtc(cache));
         Assert.Contains(second.Messages, m => m.Message!.Contains("up to date"));
 
-        item.SetMetadata("Weight", "0.5");
+        project.Set(item, "Weight", "0.5");
         var third = new FakeBuildEngine(project.ProjectFile);
         Assert.True(project.Describe(third, item).Execute(), third.AllErrors());
         Assert.NotEqual(old, File.GetLastWriteTimeUtc(cache));
@@ -80,11 +80,12 @@ public sealed class DescribeAndMergeTests
     [InlineData("truncated_base", ErrorCodes.RangeOutsideFile, "base/model.safetensors")]
     public void Describe_fails_a_misfit_adapter_with_its_code_at_the_file_at_fault(string fixture, string code, string file)
     {
-        using var project = TestProject.Create("<LoraAdapter Include=\"adapters/a\" BaseModel=\"base\" />");
+        using var project = TestProject.Create();
+        var item = project.Adapter("adapters/a", BaseModel: "base");
         project.CopyFixture($"merge/invalid/{fixture}/base", "base");
         project.CopyFixture($"merge/invalid/{fixture}/adapters/a", "adapters/a");
         var engine = new FakeBuildEngine(project.ProjectFile);
-        var task = project.Describe(engine, project.Item("adapters/a", ("BaseModel", "base")));
+        var task = project.Describe(engine, item);
 
         Assert.False(task.Execute());
 
@@ -92,7 +93,7 @@ public sealed class DescribeAndMergeTests
         Assert.Equal(code, error.Code);
         Assert.Equal(Path.GetFullPath(Path.Combine(project.Directory, file)), Path.GetFullPath(error.File));
         Assert.Contains("Model 'a'", error.Message);
-        Assert.Contains($"{project.ProjectFile}(3,", error.Message);
+        Assert.Contains($"{project.ProjectFile}({item.Line},", error.Message);
         Assert.Empty(task.Models);
         Assert.False(File.Exists(Path.Combine(project.Intermediate, "a.lora-model.json")));
     }

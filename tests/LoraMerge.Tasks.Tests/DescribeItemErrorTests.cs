@@ -8,56 +8,49 @@ public sealed class DescribeItemErrorTests
     [Fact]
     public void Missing_adapter_folder_is_reported_at_the_item_line()
     {
-        using var project = TestProject.Create(
-            "<LoraAdapter Include=\"adapters/present\" Merge=\"false\" />",
-            "<LoraAdapter Include=\"adapters/missing\" BaseModel=\"base\" />");
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "present"));
+        using var project = TestProject.Create();
+        var present = project.Adapter("adapters/present", Merge: "false");
+        var missing = project.Adapter("adapters/missing", BaseModel: "base", CreateFolder: false);
         var engine = new FakeBuildEngine(project.ProjectFile);
 
-        var ok = project.Describe(engine,
-            project.Item("adapters/present", ("Merge", "false")),
-            project.Item("adapters/missing", ("BaseModel", "base"))).Execute();
+        var ok = project.Describe(engine, present, missing).Execute();
 
         Assert.False(ok);
         var error = Assert.Single(engine.Errors);
         Assert.Equal(ErrorCodes.AdapterItemMissing, error.Code);
         Assert.Equal(project.ProjectFile, error.File);
-        Assert.Equal(4, error.LineNumber);
+        Assert.Equal(missing.Line, error.LineNumber);
         Assert.Contains("adapters/missing", error.Message);
     }
 
     [Fact]
     public void Merged_adapter_without_a_base_model_is_reported()
     {
-        using var project = TestProject.Create("<LoraAdapter Include=\"adapters/math\" />");
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "math"));
+        using var project = TestProject.Create();
+        var item = project.Adapter("adapters/math");
         var engine = new FakeBuildEngine(project.ProjectFile);
 
-        Assert.False(project.Describe(engine, project.Item("adapters/math", ("BaseModel", ""))).Execute());
+        Assert.False(project.Describe(engine, item).Execute());
 
         var error = Assert.Single(engine.Errors);
         Assert.Equal(ErrorCodes.BaseModelNotSet, error.Code);
-        Assert.Equal(3, error.LineNumber);
+        Assert.Equal(item.Line, error.LineNumber);
     }
 
     [Fact]
     public void Items_of_one_model_with_different_base_models_conflict_at_the_second_item()
     {
-        using var project = TestProject.Create(
-            "<LoraAdapter Include=\"adapters/a\" Model=\"Math\" BaseModel=\"base1\" />",
-            "<LoraAdapter Include=\"adapters/b\" Model=\"Math\" BaseModel=\"base2\" />");
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "a"));
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "b"));
+        using var project = TestProject.Create();
+        var first = project.Adapter("adapters/a", Model: "Math", BaseModel: "base1");
+        var second = project.Adapter("adapters/b", Model: "Math", BaseModel: "base2");
         var engine = new FakeBuildEngine(project.ProjectFile);
 
-        var ok = project.Describe(engine,
-            project.Item("adapters/a", ("Model", "Math"), ("BaseModel", "base1")),
-            project.Item("adapters/b", ("Model", "Math"), ("BaseModel", "base2"))).Execute();
+        var ok = project.Describe(engine, first, second).Execute();
 
         Assert.False(ok);
         var error = Assert.Single(engine.Errors);
         Assert.Equal(ErrorCodes.ModelBaseConflict, error.Code);
-        Assert.Equal(4, error.LineNumber);
+        Assert.Equal(second.Line, error.LineNumber);
         Assert.Contains("base1", error.Message);
         Assert.Contains("base2", error.Message);
     }
@@ -75,57 +68,49 @@ public sealed class DescribeItemErrorTests
     [InlineData("Rounding", "double")]
     public void Invalid_metadata_is_reported_with_its_name(string name, string value)
     {
-        using var project = TestProject.Create($"<LoraAdapter Include=\"adapters/math\" {name}=\"{value}\" />");
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "math"));
+        using var project = TestProject.Create();
+        var item = project.Adapter("adapters/math", BaseModel: "base", Other: [(name, value)]);
         var engine = new FakeBuildEngine(project.ProjectFile);
 
-        Assert.False(project.Describe(engine, project.Item("adapters/math", ("BaseModel", "base"), (name, value))).Execute());
+        Assert.False(project.Describe(engine, item).Execute());
 
         var error = Assert.Single(engine.Errors);
         Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
-        Assert.Equal(3, error.LineNumber);
+        Assert.Equal(item.Line, error.LineNumber);
         Assert.Contains(value, error.Message);
     }
 
     [Fact]
     public void Items_of_one_model_must_agree_on_rounding()
     {
-        using var project = TestProject.Create(
-            "<LoraAdapter Include=\"adapters/a\" Model=\"Math\" />",
-            "<LoraAdapter Include=\"adapters/b\" Model=\"Math\" Rounding=\"peft\" />");
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "a"));
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "b"));
+        using var project = TestProject.Create();
+        var first = project.Adapter("adapters/a", Model: "Math", BaseModel: "base");
+        var second = project.Adapter("adapters/b", Model: "Math", BaseModel: "base", Rounding: "peft");
         var engine = new FakeBuildEngine(project.ProjectFile);
 
-        var ok = project.Describe(engine,
-            project.Item("adapters/a", ("Model", "Math"), ("BaseModel", "base")),
-            project.Item("adapters/b", ("Model", "Math"), ("BaseModel", "base"), ("Rounding", "peft"))).Execute();
+        var ok = project.Describe(engine, first, second).Execute();
 
         Assert.False(ok);
         var error = Assert.Single(engine.Errors);
         Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
-        Assert.Equal(4, error.LineNumber);
+        Assert.Equal(second.Line, error.LineNumber);
         Assert.Contains("Rounding", error.Message);
     }
 
     [Fact]
     public void Items_of_one_model_must_agree_on_embed()
     {
-        using var project = TestProject.Create(
-            "<LoraAdapter Include=\"adapters/a\" Model=\"Math\" />",
-            "<LoraAdapter Include=\"adapters/b\" Model=\"Math\" Embed=\"true\" />");
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "a"));
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "b"));
+        using var project = TestProject.Create();
+        var first = project.Adapter("adapters/a", Model: "Math", BaseModel: "base");
+        var second = project.Adapter("adapters/b", Model: "Math", BaseModel: "base", Embed: "true");
         var engine = new FakeBuildEngine(project.ProjectFile);
 
-        var ok = project.Describe(engine,
-            project.Item("adapters/a", ("Model", "Math"), ("BaseModel", "base")),
-            project.Item("adapters/b", ("Model", "Math"), ("BaseModel", "base"), ("Embed", "true"))).Execute();
+        var ok = project.Describe(engine, first, second).Execute();
 
         Assert.False(ok);
         var error = Assert.Single(engine.Errors);
         Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
-        Assert.Equal(4, error.LineNumber);
+        Assert.Equal(second.Line, error.LineNumber);
         Assert.Contains("Embed", error.Message);
     }
 
@@ -134,17 +119,16 @@ public sealed class DescribeItemErrorTests
     [InlineData("int8")]
     public void An_unknown_gguf_type_is_LORA1603_at_the_item_line(string type)
     {
-        using var project = TestProject.Create($"<LoraAdapter Include=\"adapters/math\" Format=\"gguf\" GgufType=\"{type}\" />");
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "math"));
+        using var project = TestProject.Create();
+        var item = project.Adapter("adapters/math", BaseModel: "base", Format: "gguf", GgufType: type);
         var engine = new FakeBuildEngine(project.ProjectFile);
 
-        Assert.False(project.Describe(engine,
-            project.Item("adapters/math", ("BaseModel", "base"), ("Format", "gguf"), ("GgufType", type))).Execute());
+        Assert.False(project.Describe(engine, item).Execute());
 
         var error = Assert.Single(engine.Errors);
         Assert.Equal(ErrorCodes.InvalidGgufType, error.Code);
         Assert.Equal(project.ProjectFile, error.File);
-        Assert.Equal(3, error.LineNumber);
+        Assert.Equal(item.Line, error.LineNumber);
         Assert.Contains(type, error.Message);
         Assert.Contains("q8_0", error.Message);
     }
@@ -154,42 +138,34 @@ public sealed class DescribeItemErrorTests
     [InlineData("GgufType", "q8_0", "f16")]
     public void Items_of_one_model_must_agree_on_the_output(string name, string first, string second)
     {
-        using var project = TestProject.Create(
-            "<LoraAdapter Include=\"adapters/a\" Model=\"Math\" />",
-            $"<LoraAdapter Include=\"adapters/b\" Model=\"Math\" {name}=\"{second}\" />");
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "a"));
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "b"));
+        using var project = TestProject.Create();
+        var one = project.Adapter("adapters/a", Model: "Math", BaseModel: "base", Format: "safetensors;gguf", Other: [(name, first)]);
+        var two = project.Adapter("adapters/b", Model: "Math", BaseModel: "base", Format: "safetensors;gguf", Other: [(name, second)]);
         var engine = new FakeBuildEngine(project.ProjectFile);
 
-        var ok = project.Describe(engine,
-            project.Item("adapters/a", ("Model", "Math"), ("BaseModel", "base"), ("Format", "safetensors;gguf"), (name, first)),
-            project.Item("adapters/b", ("Model", "Math"), ("BaseModel", "base"), ("Format", "safetensors;gguf"), (name, second))).Execute();
+        var ok = project.Describe(engine, one, two).Execute();
 
         Assert.False(ok);
         var error = Assert.Single(engine.Errors);
         Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
-        Assert.Equal(4, error.LineNumber);
+        Assert.Equal(two.Line, error.LineNumber);
         Assert.Contains($"{name}=\"{second}\"", error.Message);
     }
 
     [Fact]
     public void Unmerged_adapter_cannot_take_a_merged_model_name()
     {
-        using var project = TestProject.Create(
-            "<LoraAdapter Include=\"adapters/a\" Model=\"Math\" />",
-            "<LoraAdapter Include=\"adapters/b\" Model=\"Math\" Merge=\"false\" />");
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "a"));
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "b"));
+        using var project = TestProject.Create();
+        var merged = project.Adapter("adapters/a", Model: "Math", BaseModel: "base");
+        var unmerged = project.Adapter("adapters/b", Model: "Math", Merge: "false");
         var engine = new FakeBuildEngine(project.ProjectFile);
 
-        var ok = project.Describe(engine,
-            project.Item("adapters/a", ("Model", "Math"), ("BaseModel", "base")),
-            project.Item("adapters/b", ("Model", "Math"), ("Merge", "false"))).Execute();
+        var ok = project.Describe(engine, merged, unmerged).Execute();
 
         Assert.False(ok);
         var error = Assert.Single(engine.Errors);
         Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
-        Assert.Equal(4, error.LineNumber);
+        Assert.Equal(unmerged.Line, error.LineNumber);
     }
 
     [Theory]
@@ -198,10 +174,10 @@ public sealed class DescribeItemErrorTests
     [InlineData("cpu", "many")]
     public void Invalid_properties_are_reported_at_the_project_file(string backend, string threads)
     {
-        using var project = TestProject.Create("<LoraAdapter Include=\"adapters/math\" />");
-        Directory.CreateDirectory(Path.Combine(project.Directory, "adapters", "math"));
+        using var project = TestProject.Create();
+        var item = project.Adapter("adapters/math", BaseModel: "base");
         var engine = new FakeBuildEngine(project.ProjectFile);
-        var task = project.Describe(engine, project.Item("adapters/math", ("BaseModel", "base")));
+        var task = project.Describe(engine, item);
         task.Backend = backend;
         task.Threads = threads;
 

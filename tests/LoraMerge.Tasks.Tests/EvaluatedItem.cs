@@ -11,6 +11,9 @@ internal sealed class EvaluatedItem(string itemSpec, Dictionary<string, string> 
 {
     public string ItemSpec { get; set; } = itemSpec;
 
+    /// <summary>The project file line that declares it (<see cref="TestProject.Adapter"/>); 0 when unknown.</summary>
+    public int Line { get; init; }
+
     public ICollection MetadataNames => metadata.Keys;
 
     public int MetadataCount => metadata.Count;

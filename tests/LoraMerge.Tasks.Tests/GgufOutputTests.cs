@@ -7,11 +7,11 @@ namespace LoraMerge.Tasks.Tests;
 /// <summary>Format and GgufType: what the describe step writes for the generator, and the GGUF the merge task writes.</summary>
 public sealed class GgufOutputTests
 {
-    private static TestProject SampleProject(out EvaluatedItem item, string format, string ggufType = "")
+    private static TestProject SampleProject(out EvaluatedItem item, string format, string? ggufType = null)
     {
-        var project = TestProject.Create($"<LoraAdapter Include=\"adapters/bofh\" Model=\"Bofh\" BaseModel=\"base\" Format=\"{format}\" />");
+        var project = TestProject.Create();
+        item = project.Adapter("adapters/bofh", Model: "Bofh", BaseModel: "base", Format: format, GgufType: ggufType);
         project.CopySampleModel();
-        item = project.Item("adapters/bofh", ("Model", "Bofh"), ("BaseModel", "base"), ("Format", format), ("GgufType", ggufType));
         return project;
     }
 
@@ -77,7 +77,7 @@ public sealed class GgufOutputTests
         Assert.True(first.Execute(), engine.AllErrors());
         var fingerprint = Manifest(first).GetProperty("fingerprint").GetString();
 
-        item.SetMetadata("GgufType", "f16");
+        project.Set(item, "GgufType", "f16");
         var second = project.Describe(engine, item);
         Assert.True(second.Execute(), engine.AllErrors());
 
@@ -101,9 +101,9 @@ public sealed class GgufOutputTests
     [Fact]
     public void Rounding_reaches_the_merge_request()
     {
-        using var project = TestProject.Create("<LoraAdapter Include=\"adapters/bofh\" Model=\"Bofh\" BaseModel=\"base\" Rounding=\"peft\" />");
+        using var project = TestProject.Create();
+        var item = project.Adapter("adapters/bofh", Model: "Bofh", BaseModel: "base", Rounding: "peft");
         project.CopySampleModel();
-        var item = project.Item("adapters/bofh", ("Model", "Bofh"), ("BaseModel", "base"), ("Rounding", "peft"));
         var engine = new FakeBuildEngine(project.ProjectFile);
         var task = project.Describe(engine, item);
 

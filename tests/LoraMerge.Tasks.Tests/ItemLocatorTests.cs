@@ -14,16 +14,16 @@ public sealed class ItemLocatorTests
             "    Include=\"adapters/c/\" />");
         var locator = new ItemLocator(project.ProjectFile);
 
-        Assert.Equal(4, locator.Locate(project.Item("adapters/a")).Line);
-        Assert.Equal(4, locator.Locate(project.Item("adapters/b")).Line);
-        Assert.Equal(5, locator.Locate(project.Item("adapters/c")).Line);
+        Assert.Equal(4, locator.Locate(project.ItemOfRawLine("adapters/a")).Line);
+        Assert.Equal(4, locator.Locate(project.ItemOfRawLine("adapters/b")).Line);
+        Assert.Equal(5, locator.Locate(project.ItemOfRawLine("adapters/c")).Line);
     }
 
     [Fact]
     public void Unmatched_items_get_the_defining_project_without_a_line()
     {
         using var project = TestProject.Create("<LoraAdapter Include=\"$(Adapters)\" />");
-        var location = new ItemLocator("other.csproj").Locate(project.Item("adapters/x"));
+        var location = new ItemLocator("other.csproj").Locate(project.ItemOfRawLine("adapters/x"));
 
         Assert.Equal(project.ProjectFile, location.File);
         Assert.Equal(0, location.Line);

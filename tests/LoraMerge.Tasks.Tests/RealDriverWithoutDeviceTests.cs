@@ -9,11 +9,12 @@ public sealed class RealDriverWithoutDeviceTests
     [RealDriverWithoutDeviceFact]
     public void LoraMergeBackend_cuda_fails_with_LORA1305_at_the_LoraAdapter_line_and_writes_nothing()
     {
-        using var project = TestProject.Create("<LoraAdapter Include=\"adapters/math\" Model=\"Math\" BaseModel=\"base\" />");
+        using var project = TestProject.Create();
+        var item = project.Adapter("adapters/math", Model: "Math", BaseModel: "base");
         project.CopyFixture("merge/linear_bf16/base", "base");
         project.CopyFixture("merge/linear_bf16/adapters/a", "adapters/math");
         var engine = new FakeBuildEngine(project.ProjectFile);
-        var describe = project.Describe(engine, project.Item("adapters/math", ("Model", "Math"), ("BaseModel", "base")));
+        var describe = project.Describe(engine, item);
         describe.Backend = "cuda";
         Assert.True(describe.Execute(), engine.AllErrors());
 
@@ -24,7 +25,7 @@ public sealed class RealDriverWithoutDeviceTests
         var error = Assert.Single(engine.Errors);
         Assert.Equal(ErrorCodes.BackendUnavailable, error.Code);
         Assert.Equal(project.ProjectFile, error.File);
-        Assert.Equal(3, error.LineNumber);
+        Assert.Equal(item.Line, error.LineNumber);
         Assert.Contains("Model 'Math'", error.Message);
         Assert.Contains($"cuInit failed: {RealDriverWithoutDevice.NoDeviceError}", error.Message);
         Assert.False(Directory.Exists(Path.Combine(project.Intermediate, "models", "Math")));

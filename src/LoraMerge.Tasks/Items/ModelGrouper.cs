@@ -5,7 +5,8 @@ namespace LoraMerge.Tasks.Items;
 
 /// <summary>
 /// Groups <c>Merge="true"</c> adapters into models by <c>Model</c> (item order kept) and checks that the items of one
-/// model agree on BaseModel, SafeMerge, Embed, Format and GgufType, and that no unmerged adapter takes a merged model's name.
+/// model agree on BaseModel, SafeMerge, Embed, Format and GgufType, that no two models give one class name, and that no unmerged
+/// adapter takes a merged model's name or another unmerged adapter's (names compared ignoring case: folders and resource names).
 /// </summary>
 internal static class ModelGrouper
 {
@@ -49,12 +50,20 @@ internal static class ModelGrouper
 
         CheckClassNames(groups, errors);
 
+        var unmergedByName = new Dictionary<string, AdapterItem>(StringComparer.OrdinalIgnoreCase);
         foreach (var unmerged in adapters.Where(a => !a.Merge))
         {
             if (byName.TryGetValue(unmerged.Model, out var group))
             {
                 errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
                     $"LoraAdapter '{unmerged.ItemSpec}' has Merge=\"false\" but Model '{unmerged.Model}' is also a merged model (item '{group[0].ItemSpec}'); both would be written to the same folder. Give it another Model.",
+                    unmerged.Location));
+            }
+            else if (!unmergedByName.TryAdd(unmerged.Model, unmerged))
+            {
+                var other = unmergedByName[unmerged.Model];
+                errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
+                    $"LoraAdapter '{unmerged.ItemSpec}' has Merge=\"false\" and Model '{unmerged.Model}', as item '{other.ItemSpec}' (Model '{other.Model}') does; both would be copied to the same folder. Give one of them another Model.",
                     unmerged.Location));
             }
         }
