@@ -3,14 +3,14 @@ using LoraMerge.Formats;
 namespace LoraMerge.Tasks.Tests;
 
 /// <summary>
-/// A Llama-shaped bf16 base of some hundred MB (zeros) and a rank-8 adapter on q_proj and v_proj: large enough that
-/// its merge is still running when a test stops the child process.
+/// A Llama-shaped bf16 base of 200 MB (zeros) and a rank-256 adapter on q_proj and v_proj: slow enough (seconds of
+/// arithmetic on one thread, whatever the disk) that its merge is still running when a test stops the child process.
 /// </summary>
 internal static class LargeModel
 {
     private const int Hidden = 2048;
-    private const int Layers = 6;
-    private const int Rank = 8;
+    private const int Layers = 12;
+    private const int Rank = 256;
     private static readonly string[] Projections = ["q_proj", "v_proj"];
 
     public static void Write(string baseDirectory, string adapterDirectory)
