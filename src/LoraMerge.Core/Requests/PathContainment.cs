@@ -1,6 +1,12 @@
+using LoraMerge.FileSystem;
+
 namespace LoraMerge.Requests;
 
-/// <summary>Whether one path is another or lies inside it, compared as the OS compares file names.</summary>
+/// <summary>
+/// Whether one path is another or lies inside it. Compared by what the paths name, not by their text: a symbolic link
+/// to a folder is that folder (where the OS tells a file's device and inode), so <c>--base link-to-x --out x</c> cannot
+/// replace <c>x</c>. Text comparison (as the OS compares file names) remains the rule where identities are unknown.
+/// </summary>
 public static class PathContainment
 {
     /// <summary>Case-insensitive on Windows and macOS (their default file systems), ordinal elsewhere.</summary>
@@ -9,11 +15,54 @@ public static class PathContainment
 
     public static bool IsSameOrInside(string path, string folder)
     {
+        if (IsSameOrInsideByText(path, folder))
+            return true;
+        // The folder may not exist yet (a new --out): then nothing existing can be it or lie inside it.
+        if (FileIdentity.Of(folder) is not { } target)
+            return false;
+        for (var current = new DirectoryInfo(Path.GetFullPath(path)); current is not null; current = current.Parent)
+        {
+            if (FileIdentity.Of(current.FullName) == target)
+                return true;
+        }
+        // Links inside the input path: the same walk over the path the links lead to.
+        string? resolved = ResolveLinks(Path.GetFullPath(path));
+        for (var current = resolved is null ? null : new DirectoryInfo(resolved); current is not null; current = current.Parent)
+        {
+            if (FileIdentity.Of(current.FullName) == target)
+                return true;
+        }
+        return false;
+    }
+
+    private static bool IsSameOrInsideByText(string path, string folder)
+    {
         var trimmedFolder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
         var trimmedPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         return string.Equals(trimmedPath, trimmedFolder, Comparison)
             || trimmedPath.StartsWith(trimmedFolder + Path.DirectorySeparatorChar, Comparison)
             || (Path.AltDirectorySeparatorChar != Path.DirectorySeparatorChar
                 && trimmedPath.StartsWith(trimmedFolder + Path.AltDirectorySeparatorChar, Comparison));
+    }
+
+    /// <summary>The path with every symbolic link among its components followed; null when it cannot be followed.</summary>
+    private static string? ResolveLinks(string fullPath)
+    {
+        try
+        {
+            string root = Path.GetPathRoot(fullPath)!;
+            string current = root;
+            foreach (var part in fullPath[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+            {
+                string next = Path.Combine(current, part);
+                var info = new FileInfo(next);
+                current = info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : next;
+            }
+            return current;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }
