@@ -1,4 +1,5 @@
 using LoraMerge.Diagnostics;
+using LoraMerge.FileSystem;
 using LoraMerge.Formats;
 
 namespace LoraMerge.Models;
@@ -43,8 +44,10 @@ public sealed class ModelDirectory
         if (!Directory.Exists(directory))
             throw new LoraException(ErrorCodes.FileNotFound, "The model folder does not exist.", directory);
 
-        var config = ModelConfig.Read(System.IO.Path.Combine(directory, ModelFolderLayout.ConfigFileName));
         var fileNames = ModelFolderLayout.RootFileNames(directory);
+        foreach (var name in fileNames.Append(ModelFolderLayout.ConfigFileName))
+            InputFilePolicy.Check(directory, System.IO.Path.Combine(directory, name));
+        var config = ModelConfig.Read(System.IO.Path.Combine(directory, ModelFolderLayout.ConfigFileName));
         CheckHasSafetensors(directory, fileNames);
         var weights = ShardedCheckpoint.Open(directory);
         var companions = fileNames.Where(ModelFolderLayout.IsCompanion).ToList();

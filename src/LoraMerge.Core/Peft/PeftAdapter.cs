@@ -1,4 +1,5 @@
 using LoraMerge.Diagnostics;
+using LoraMerge.FileSystem;
 using LoraMerge.Formats;
 
 namespace LoraMerge.Peft;
@@ -69,6 +70,8 @@ public sealed class PeftAdapter
         if (!System.IO.Directory.Exists(directory))
             throw new LoraException(ErrorCodes.FileNotFound, "The adapter folder does not exist.", directory);
 
+        InputFilePolicy.Check(directory, System.IO.Path.Combine(directory, AdapterConfig.FileName));
+        InputFilePolicy.Check(directory, System.IO.Path.Combine(directory, WeightsFileName));
         var config = AdapterConfig.Read(System.IO.Path.Combine(directory, AdapterConfig.FileName));
         if (config.UnsupportedFeatures.Count > 0)
         {

@@ -22,14 +22,14 @@ public static class PathContainment
             return false;
         for (var current = new DirectoryInfo(Path.GetFullPath(path)); current is not null; current = current.Parent)
         {
-            if (FileIdentity.Of(current.FullName) == target)
+            if (FileIdentity.Of(current.FullName) is { } identity && identity.IsSameAs(target))
                 return true;
         }
         // Links inside the input path: the same walk over the path the links lead to.
-        string? resolved = ResolveLinks(Path.GetFullPath(path));
+        string? resolved = LinkResolver.Resolve(path);
         for (var current = resolved is null ? null : new DirectoryInfo(resolved); current is not null; current = current.Parent)
         {
-            if (FileIdentity.Of(current.FullName) == target)
+            if (FileIdentity.Of(current.FullName) is { } identity && identity.IsSameAs(target))
                 return true;
         }
         return false;
@@ -43,26 +43,5 @@ public static class PathContainment
             || trimmedPath.StartsWith(trimmedFolder + Path.DirectorySeparatorChar, Comparison)
             || (Path.AltDirectorySeparatorChar != Path.DirectorySeparatorChar
                 && trimmedPath.StartsWith(trimmedFolder + Path.AltDirectorySeparatorChar, Comparison));
-    }
-
-    /// <summary>The path with every symbolic link among its components followed; null when it cannot be followed.</summary>
-    private static string? ResolveLinks(string fullPath)
-    {
-        try
-        {
-            string root = Path.GetPathRoot(fullPath)!;
-            string current = root;
-            foreach (var part in fullPath[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
-            {
-                string next = Path.Combine(current, part);
-                var info = new FileInfo(next);
-                current = info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : next;
-            }
-            return current;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

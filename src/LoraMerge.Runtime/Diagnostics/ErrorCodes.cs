@@ -33,6 +33,8 @@ public static class ErrorCodes
     public const string UnsupportedAdapterFeature = "LORA1114";
     public const string InvalidAdapterValue = "LORA1115";
     public const string UnrecognisedAdapterTensor = "LORA1116";
+    public const string InputNotARegularFile = "LORA1117";
+    public const string InputLinkOutsideFolder = "LORA1118";
 
     // LORA12xx: preflight (does the adapter fit the base), from headers only.
     public const string NoBaseTensor = "LORA1201";
