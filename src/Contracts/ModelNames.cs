@@ -2,15 +2,27 @@ namespace LoraMerge.Contracts;
 
 /// <summary>
 /// What a model name may be and the class the generator makes of it. A model name is the folder
-/// <c>models/&lt;Model&gt;/</c>, so ASCII letters, digits, '_', '-' and '.', not starting with '.'.
+/// <c>models/&lt;Model&gt;/</c> on every OS the app may run on, so ASCII letters, digits, '_', '-' and '.', not starting
+/// or ending with '.' (Windows drops a trailing dot), and not a Windows device name (<c>CON</c>, <c>NUL</c>,
+/// <c>COM1</c>, ... with or without an extension).
 /// </summary>
 internal static class ModelNames
 {
-    public const string Rule = "ASCII letters, digits, '_', '-' and '.', not starting with '.'";
+    public const string Rule = "ASCII letters, digits, '_', '-' and '.', not starting or ending with '.', not a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9)";
+
+    private static readonly string[] WindowsDeviceNames = ["CON", "PRN", "AUX", "NUL",
+        "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+        "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9"];
 
     public static bool IsValid(string name)
     {
-        if (name.Length == 0 || name[0] == '.') return false;
+        if (name.Length == 0 || name[0] == '.' || name[name.Length - 1] == '.') return false;
+        int dot = name.IndexOf('.');
+        string stem = dot < 0 ? name : name.Substring(0, dot);
+        foreach (var device in WindowsDeviceNames)
+        {
+            if (string.Equals(stem, device, System.StringComparison.OrdinalIgnoreCase)) return false;
+        }
         foreach (var c in name)
         {
             if (!(c is '_' or '-' or '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;

@@ -24,16 +24,45 @@ public sealed class ModelNameCollisionTests
         var error = Assert.Single(engine.Errors);
         Assert.Equal(project.ProjectFile, error.File);
         Assert.Equal(two.Line, error.LineNumber);
-        if (string.Equals(first, second, StringComparison.OrdinalIgnoreCase))
-        {
-            // One folder, so one model: the items must then share a base model.
-            Assert.Equal(ErrorCodes.ModelBaseConflict, error.Code);
-            return;
-        }
         Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
         Assert.Contains(className, error.Message);
         Assert.Contains($"'{first}'", error.Message);
         Assert.Contains($"'{second}'", error.Message);
+    }
+
+    /// <summary>Issue 17: Model="Math" and Model="math" on one base used to become one model applying both adapters.</summary>
+    [Fact]
+    public void Names_that_differ_only_in_case_are_two_models_that_collide_not_one()
+    {
+        using var project = TestProject.Create();
+        var one = project.Adapter("adapters/a", Model: "Math", BaseModel: "base");
+        var two = project.Adapter("adapters/b", Model: "math", BaseModel: "base");
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        Assert.False(project.Describe(engine, one, two).Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
+        Assert.Equal(two.Line, error.LineNumber);
+        Assert.Contains("only in case", error.Message);
+    }
+
+    [Theory]
+    [InlineData("CON")]
+    [InlineData("nul")]
+    [InlineData("com1.v2")]
+    [InlineData("model.")]
+    public void Names_windows_cannot_hold_are_LORA1404(string name)
+    {
+        using var project = TestProject.Create();
+        var item = project.Adapter("adapters/a", Model: name, BaseModel: "base");
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        Assert.False(project.Describe(engine, item).Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
+        Assert.Equal(item.Line, error.LineNumber);
     }
 
     [Fact]

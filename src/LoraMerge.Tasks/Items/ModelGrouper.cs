@@ -13,7 +13,9 @@ internal static class ModelGrouper
     public static List<ModelGroup> Group(IReadOnlyList<AdapterItem> adapters, List<ItemError> errors)
     {
         var groups = new List<List<AdapterItem>>();
-        var byName = new Dictionary<string, List<AdapterItem>>(StringComparer.OrdinalIgnoreCase);
+        // Case-sensitive: Model="Math" and Model="math" are two models (which then collide, reported below), never one
+        // model that applies both adapters.
+        var byName = new Dictionary<string, List<AdapterItem>>(StringComparer.Ordinal);
         foreach (var adapter in adapters.Where(a => a.Merge))
         {
             if (!byName.TryGetValue(adapter.Model, out var group))
@@ -50,10 +52,11 @@ internal static class ModelGrouper
 
         CheckClassNames(groups, errors);
 
+        var mergedFolders = byName.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var unmergedByName = new Dictionary<string, AdapterItem>(StringComparer.OrdinalIgnoreCase);
         foreach (var unmerged in adapters.Where(a => !a.Merge))
         {
-            if (byName.TryGetValue(unmerged.Model, out var group))
+            if (mergedFolders.Contains(unmerged.Model) && byName.First(g => string.Equals(g.Key, unmerged.Model, StringComparison.OrdinalIgnoreCase)).Value is var group)
             {
                 errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
                     $"LoraAdapter '{unmerged.ItemSpec}' has Merge=\"false\" but Model '{unmerged.Model}' is also a merged model (item '{group[0].ItemSpec}'); both would be written to the same folder. Give it another Model.",
@@ -80,8 +83,11 @@ internal static class ModelGrouper
             var className = ModelNames.ClassName(first.Model);
             if (byClass.TryAdd(className, first)) continue;
             var other = byClass[className];
+            string clash = string.Equals(first.Model, other.Model, StringComparison.OrdinalIgnoreCase)
+                ? $"differs from Model '{other.Model}' (item '{other.ItemSpec}') only in case: on Windows and macOS both are one folder, and both give the class name {className}"
+                : $"gives the class name {className}, as Model '{other.Model}' does (item '{other.ItemSpec}')";
             errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
-                $"LoraAdapter '{first.ItemSpec}': Model '{first.Model}' gives the class name {className}, as Model '{other.Model}' does (item '{other.ItemSpec}'). Give one of them another Model.",
+                $"LoraAdapter '{first.ItemSpec}': Model '{first.Model}' {clash}. Give one of them another Model.",
                 first.Location));
         }
     }
