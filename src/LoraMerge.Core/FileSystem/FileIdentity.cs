@@ -15,11 +15,14 @@ internal enum FileKind
 /// What a path names on disk: its device and inode (Linux, through <c>statx</c>), the identity git and SQLite compare
 /// rather than the path's text, and its kind. Null where the OS call is not available or the path does not exist.
 /// </summary>
-internal readonly partial record struct FileIdentity(ulong Device, ulong Inode, FileKind Kind)
+/// <param name="ChangeTime">The inode's change time (ctime, ns since 1970): changes with every write and every metadata
+/// change, and unlike the modification time cannot be set back by a program.</param>
+internal readonly partial record struct FileIdentity(ulong Device, ulong Inode, FileKind Kind, long ChangeTime)
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxType = 0x1;
+    private const uint StatxCtime = 0x80;
     private const uint StatxIno = 0x100;
 
     /// <param name="followLinks">False to describe a symbolic link itself rather than what it points to.</param>
@@ -32,12 +35,12 @@ internal readonly partial record struct FileIdentity(ulong Device, ulong Inode, 
         {
             fixed (byte* b = buffer)
             {
-                if (Statx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxType | StatxIno, b) != 0)
+                if (Statx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxType | StatxCtime | StatxIno, b) != 0)
                     return null;
             }
         }
-        // struct statx: stx_mode at 28, stx_ino at 32, stx_dev_major and stx_dev_minor at 136 and 140 (the same on
-        // every architecture).
+        // struct statx: stx_mode at 28, stx_ino at 32, stx_ctime (tv_sec, tv_nsec) at 96, stx_dev_major and
+        // stx_dev_minor at 136 and 140 (the same on every architecture).
         int type = BitConverter.ToUInt16(buffer[28..]) & 0xF000;
         var kind = type switch
         {
@@ -48,7 +51,8 @@ internal readonly partial record struct FileIdentity(ulong Device, ulong Inode, 
         };
         ulong inode = BitConverter.ToUInt64(buffer[32..]);
         ulong device = ((ulong)BitConverter.ToUInt32(buffer[136..]) << 32) | BitConverter.ToUInt32(buffer[140..]);
-        return new FileIdentity(device, inode, kind);
+        long changeTime = BitConverter.ToInt64(buffer[96..]) * 1_000_000_000 + BitConverter.ToUInt32(buffer[104..]);
+        return new FileIdentity(device, inode, kind, changeTime);
     }
 
     /// <summary>The same file or folder (device and inode), whatever its kind.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
+using LoraMerge.FileSystem;
 
 namespace LoraMerge.Provenance;
 
@@ -89,7 +90,10 @@ internal static class PersistentHashCache
     private static string Key(FileInfo file)
     {
         file.Refresh();
-        string identity = string.Create(CultureInfo.InvariantCulture, $"{file.FullName}\n{file.Length}\n{file.LastWriteTimeUtc.Ticks}");
+        // As git's index: path, size and mtime, and where the OS tells them, device, inode and ctime, so a file changed
+        // in place with its mtime set back, or replaced by another with the same size and mtime, is hashed again.
+        string where = FileIdentity.Of(file.FullName) is { } id ? $"\n{id.Device}:{id.Inode}:{id.ChangeTime}" : "";
+        string identity = string.Create(CultureInfo.InvariantCulture, $"{file.FullName}\n{file.Length}\n{file.LastWriteTimeUtc.Ticks}{where}");
         return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)));
     }
 
