@@ -4,8 +4,9 @@ namespace LoraMerge.Provenance;
 
 /// <summary>
 /// sha256 of files, each computed at most once per merge, possibly in the background while the merge computes.
-/// Hashes of large files are also kept in a per-user cache keyed by full path, size and last-write time (the same
-/// trade-off git's index makes), so re-merging onto an unchanged multi-gigabyte base does not hash it again.
+/// Hashes of large files are also kept in a per-user cache keyed by full path, size, last-write time and, where the OS
+/// tells them, device, inode and ctime (as git's index), so re-merging onto an unchanged multi-gigabyte base does not
+/// hash it again.
 /// </summary>
 internal sealed class FileHashes
 {
