@@ -140,13 +140,8 @@ public sealed class LoraMergeModels : ToolTask
         try
         {
             if (Directory.Exists(trimmed)) Directory.Delete(trimmed, recursive: true);
-            var parent = Path.GetDirectoryName(trimmed);
-            if (parent is not null && Directory.Exists(parent))
-            {
-                // The engine's temp folders (.<Model>.tmp-<id>), left behind only by a killed child.
-                foreach (var temp in Directory.EnumerateDirectories(parent, "." + Path.GetFileName(trimmed) + ".tmp-*"))
-                    Directory.Delete(temp, recursive: true);
-            }
+            // The engine's temp folders, left behind only by a killed child (dead now, so they are stale).
+            LoraMerge.Merging.MergeEngine.RemoveStaleTemporaries(trimmed);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

@@ -10,6 +10,12 @@ public sealed record MergeResult(string OutputDirectory, IReadOnlyList<LoraWarni
 /// <summary>Merges PEFT LoRA adapters into a Hugging Face base model folder, streaming, exactly as PEFT does.</summary>
 public static class MergeEngine
 {
+    /// <summary>
+    /// Removes the temporary folders that merges no longer running (killed) left beside <paramref name="outputDirectory"/>;
+    /// a running merge's stay. Every merge does this itself before it starts.
+    /// </summary>
+    public static void RemoveStaleTemporaries(string outputDirectory) => OutputFolder.RemoveStaleTemporaries(outputDirectory);
+
     /// <summary>Preflight from file headers only: every check of <see cref="Merge"/> without reading weights.</summary>
     public static MergePlan Plan(MergeOptions options, Action<LoraWarning>? onWarning = null) =>
         MergePlanner.Create(options, onWarning, new MergeProvenance());
@@ -54,7 +60,8 @@ public static class MergeEngine
         }
         foreach (var w in run.RoundedAwayWarnings())
             Warn(w);
-        output.Commit();
+        if (output.Commit() is { } leftover)
+            Warn(leftover);
         provenance.RememberOutputs(output.FinalPath);
         return new MergeResult(output.FinalPath, warnings, clock.Elapsed, plan.TotalBytes);
     }

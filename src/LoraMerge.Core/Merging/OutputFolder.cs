@@ -1,13 +1,19 @@
 using LoraMerge.Diagnostics;
+using LoraMerge.FileSystem;
 
 namespace LoraMerge.Merging;
 
 /// <summary>
-/// The merge's output is built in a hidden temp folder beside the target and renamed into place only when complete,
-/// so a failed or cancelled merge never leaves a folder that looks finished.
+/// The merge's output is built in a hidden temp folder beside the target and put in place only when complete, so a
+/// failed or cancelled merge never leaves a folder that looks finished. An existing output is replaced in one step
+/// (the two folders are exchanged where the OS can; at no moment is the output missing), then removed. Temp folders
+/// are named after their process (<c>.&lt;name&gt;.tmp-&lt;pid&gt;-&lt;start&gt;-&lt;id&gt;</c>): the next merge beside
+/// the same output removes those of dead processes and leaves a live one's alone. The one owner of these names.
 /// </summary>
 internal sealed class OutputFolder : IDisposable
 {
+    private const string TempMarker = ".tmp-";
+    private const string OldMarker = ".old-";
     private bool _committed;
 
     private OutputFolder(string finalPath, string tempPath)
@@ -28,7 +34,8 @@ internal sealed class OutputFolder : IDisposable
             throw new LoraException(ErrorCodes.OutputNotWritable,
                 "The output folder exists and is not empty; choose another folder or allow overwriting it.", finalPath);
         string parent = Path.GetDirectoryName(finalPath) ?? throw new LoraException(ErrorCodes.OutputNotWritable, "The output folder has no parent folder.", finalPath);
-        string temp = Path.Combine(parent, $".{Path.GetFileName(finalPath)}.tmp-{Guid.NewGuid():N}");
+        RemoveStaleTemporaries(finalPath);
+        string temp = SiblingName(finalPath, TempMarker);
         try
         {
             Directory.CreateDirectory(temp);
@@ -40,25 +47,78 @@ internal sealed class OutputFolder : IDisposable
         return new OutputFolder(finalPath, temp);
     }
 
-    /// <summary>Replaces any previous output with the finished temp folder.</summary>
-    public void Commit()
+    /// <summary>
+    /// Removes the temp and replaced folders that processes no longer running left beside <paramref name="outputDirectory"/>
+    /// (a killed merge); those of live processes (a concurrent merge) stay. Best effort.
+    /// </summary>
+    public static void RemoveStaleTemporaries(string outputDirectory)
     {
+        string finalPath = Path.GetFullPath(outputDirectory).TrimEnd(Path.DirectorySeparatorChar);
+        string? parent = Path.GetDirectoryName(finalPath);
+        if (parent is null || !Directory.Exists(parent))
+            return;
+        string name = Path.GetFileName(finalPath);
+        foreach (var marker in new[] { TempMarker, OldMarker })
+        {
+            foreach (var folder in Directory.EnumerateDirectories(parent, $".{name}{marker}*"))
+            {
+                string rest = Path.GetFileName(folder)[(name.Length + 1 + marker.Length)..];
+                int lastDash = rest.LastIndexOf('-');
+                // Names from before process stamps carry no owner: no live merge can be writing them any more.
+                string stamp = lastDash > 0 ? rest[..lastDash] : "";
+                if (stamp.Length > 0 && ProcessStamp.IsAlive(stamp))
+                    continue;
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Best effort: it is hidden and never looks like a model.
+                }
+            }
+        }
+    }
+
+    /// <summary>Puts the finished temp folder in place of any previous output.</summary>
+    /// <returns>A warning when the previous output could not be removed afterwards (the new one is in place).</returns>
+    public LoraWarning? Commit()
+    {
+        string? previous;
         try
         {
-            string? previous = null;
-            if (Directory.Exists(FinalPath))
+            if (!Directory.Exists(FinalPath))
             {
-                previous = Path.Combine(Path.GetDirectoryName(FinalPath)!, $".{Path.GetFileName(FinalPath)}.old-{Guid.NewGuid():N}");
-                Directory.Move(FinalPath, previous);
+                Directory.Move(TempPath, FinalPath);
+                _committed = true;
+                return null;
             }
-            Directory.Move(TempPath, FinalPath);
+            if (DirectoryExchange.TryExchange(TempPath, FinalPath))
+            {
+                previous = TempPath;
+            }
+            else
+            {
+                previous = SiblingName(FinalPath, OldMarker);
+                Directory.Move(FinalPath, previous);
+                Directory.Move(TempPath, FinalPath);
+            }
             _committed = true;
-            if (previous is not null)
-                Directory.Delete(previous, recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw OutputErrors.From(e, FinalPath);
+        }
+        try
+        {
+            Directory.Delete(previous, recursive: true);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new LoraWarning(ErrorCodes.PreviousOutputNotRemoved,
+                $"The merged model is in place, but the previous one could not be removed ({e.Message}); it is left in {previous} and removed by the next merge here.",
+                FinalPath);
         }
     }
 
@@ -73,7 +133,10 @@ internal sealed class OutputFolder : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Best effort: the folder name starts with a dot and ends in .tmp-<id>, so it never looks like a model.
+            // Best effort: the next merge beside this output removes it (its process is gone by then).
         }
     }
+
+    private static string SiblingName(string finalPath, string marker) =>
+        Path.Combine(Path.GetDirectoryName(finalPath)!, $".{Path.GetFileName(finalPath)}{marker}{ProcessStamp.Current}-{Guid.NewGuid():N}");
 }

@@ -92,4 +92,5 @@ public static class ErrorCodes
     public const string BaseModelNameMismatch = "LORA1903";
     public const string TiedEmbeddingsTargeted = "LORA1904";
     public const string ModifiedBaseInitialisation = "LORA1905";
+    public const string PreviousOutputNotRemoved = "LORA1906";
 }

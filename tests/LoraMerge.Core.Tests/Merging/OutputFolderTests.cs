@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using LoraMerge.Core.Tests.TestSupport;
+using LoraMerge.Merging;
+
+namespace LoraMerge.Core.Tests.Merging;
+
+/// <summary>
+/// The output folder is replaced in one step and nothing is left beside it; temporaries of killed merges are removed by
+/// the next merge there, a running merge's are not (issue 17: kill -9 left 5.8 GB of .out.tmp-* for good).
+/// </summary>
+public sealed class OutputFolderTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private MergeOptions Options() => MergeCase.Load("linear_bf16").Options(_temp.File("out"));
+
+    private string[] Siblings() => Directory.GetDirectories(_temp.Path).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray();
+
+    [Fact]
+    public void ReplacingAnOutputLeavesOnlyTheNewOne()
+    {
+        var options = Options();
+        Directory.CreateDirectory(options.OutputDirectory);
+        File.WriteAllText(Path.Combine(options.OutputDirectory, "stale.txt"), "old");
+
+        var result = MergeEngine.Merge(options);
+
+        Assert.False(File.Exists(Path.Combine(options.OutputDirectory, "stale.txt")));
+        Assert.True(File.Exists(Path.Combine(options.OutputDirectory, "lora-merge.json")));
+        Assert.Equal(["out"], Siblings());
+        Assert.DoesNotContain(result.Warnings, w => w.Code == LoraMerge.Diagnostics.ErrorCodes.PreviousOutputNotRemoved);
+    }
+
+    [LinuxFact]
+    public void TemporariesOfDeadProcessesAreRemovedAndALiveOnesKept()
+    {
+        // A process that has exited: its id and start time name a merge that can no longer be writing.
+        int deadPid;
+        string deadStart;
+        using (var sleeper = Process.Start("sleep", "60")!)
+        {
+            string stat = File.ReadAllText($"/proc/{sleeper.Id}/stat");
+            deadStart = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+            deadPid = sleeper.Id;
+            sleeper.Kill();
+            sleeper.WaitForExit();
+        }
+        string liveStat = File.ReadAllText($"/proc/{Environment.ProcessId}/stat");
+        string liveStart = liveStat[(liveStat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        Directory.CreateDirectory(_temp.File($".out.tmp-{deadPid}-{deadStart}-0123"));
+        Directory.CreateDirectory(_temp.File($".out.old-{deadPid}-{deadStart}-4567"));
+        Directory.CreateDirectory(_temp.File(".out.tmp-0123456789abcdef")); // named before process stamps
+        Directory.CreateDirectory(_temp.File($".out.tmp-{Environment.ProcessId}-{liveStart}-89ab"));
+        Directory.CreateDirectory(_temp.File($".other.tmp-{deadPid}-{deadStart}-cdef"));
+
+        MergeEngine.Merge(Options());
+
+        Assert.Equal([$".other.tmp-{deadPid}-{deadStart}-cdef", $".out.tmp-{Environment.ProcessId}-{liveStart}-89ab", "out"], Siblings());
+    }
+}
