@@ -87,4 +87,25 @@ public class ModelConfigTests
         Assert.Equal(ErrorCodes.ModelConfig, error.Code);
         Assert.Equal("/m/config.json", error.FilePath);
     }
+
+    /// <summary>Issue 17: Python's json writes NaN and Infinity, which JSON lacks; transformers' config.json may hold them.</summary>
+    [Fact]
+    public void PythonNonFiniteFloatsAreReadAsStrings()
+    {
+        var config = ModelConfig.Parse("""
+            {"architectures": ["LlamaForCausalLM"], "hidden_size": 64, "initializer_range": NaN,
+             "max_value": Infinity, "min_value": -Infinity, "note": "NaN and Infinity inside a \"string\" stay"}
+            """u8, "config.json");
+
+        Assert.Equal(64, config.Get("hidden_size")!.Integer);
+        Assert.Equal("NaN", config.GetString("initializer_range"));
+        Assert.Equal("Infinity", config.GetString("max_value"));
+        Assert.Equal("-Infinity", config.GetString("min_value"));
+        Assert.Equal("NaN and Infinity inside a \"string\" stay", config.GetString("note"));
+    }
+
+    [Fact]
+    public void OtherInvalidJsonIsStillAnError() =>
+        Assert.Equal(LoraMerge.Diagnostics.ErrorCodes.ModelConfig,
+            Assert.Throws<LoraMerge.Diagnostics.LoraException>(() => ModelConfig.Parse("""{"a": NaN, "b": nope}"""u8, "config.json")).Code);
 }
