@@ -7,7 +7,8 @@ namespace LoraMerge.Merging;
 /// The merge's output is built in a hidden temp folder beside the target and put in place only when complete, so a
 /// failed or cancelled merge never leaves a folder that looks finished. An existing output is replaced in one step
 /// (the two folders are exchanged where the OS can; at no moment is the output missing), then removed. Temp folders
-/// are named after their process (<c>.&lt;name&gt;.tmp-&lt;pid&gt;-&lt;start&gt;-&lt;id&gt;</c>): the next merge beside
+/// are named after their process (<c>.&lt;name&gt;.tmp-&lt;pid&gt;-&lt;start&gt;-&lt;id&gt;</c>, a digest for a name over
+/// 120 bytes): the next merge beside
 /// the same output removes those of dead processes and leaves a live one's alone. The one owner of these names.
 /// </summary>
 internal sealed class OutputFolder : IDisposable
@@ -57,7 +58,7 @@ internal sealed class OutputFolder : IDisposable
         string? parent = Path.GetDirectoryName(finalPath);
         if (parent is null || !Directory.Exists(parent))
             return;
-        string name = Path.GetFileName(finalPath);
+        string name = NameToken(finalPath);
         foreach (var marker in new[] { TempMarker, OldMarker })
         {
             foreach (var folder in Directory.EnumerateDirectories(parent, $".{name}{marker}*"))
@@ -138,5 +139,17 @@ internal sealed class OutputFolder : IDisposable
     }
 
     private static string SiblingName(string finalPath, string marker) =>
-        Path.Combine(Path.GetDirectoryName(finalPath)!, $".{Path.GetFileName(finalPath)}{marker}{ProcessStamp.Current}-{Guid.NewGuid():N}");
+        Path.Combine(Path.GetDirectoryName(finalPath)!, $".{NameToken(finalPath)}{marker}{ProcessStamp.Current}-{Guid.NewGuid():N}");
+
+    /// <summary>
+    /// The output's name as its temporaries carry it: the name itself, or for a long one (whose temp name would pass the
+    /// file system's 255-byte limit) a digest of it.
+    /// </summary>
+    private static string NameToken(string finalPath)
+    {
+        string name = Path.GetFileName(finalPath);
+        return System.Text.Encoding.UTF8.GetByteCount(name) <= 120
+            ? name
+            : "h" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..32];
+    }
 }

@@ -59,4 +59,17 @@ public sealed class OutputFolderTests : IDisposable
 
         Assert.Equal([$".other.tmp-{deadPid}-{deadStart}-cdef", $".out.tmp-{Environment.ProcessId}-{liveStart}-89ab", "out"], Siblings());
     }
+
+    /// <summary>Issue 17: an output name over ~210 characters failed on its temporary's longer name.</summary>
+    [Fact]
+    public void AnOutputNameNearTheFileSystemLimitWorks()
+    {
+        string name = new string('m', 240);
+        var options = MergeCase.Load("linear_bf16").Options(_temp.File(name));
+
+        MergeEngine.Merge(options);
+
+        Assert.True(File.Exists(Path.Combine(options.OutputDirectory, "lora-merge.json")));
+        Assert.Equal([name], Siblings());
+    }
 }
