@@ -30,11 +30,14 @@ internal sealed class MergePlanner
     {
         MergeOptionsValidator.Validate(options);
         var baseModel = ModelDirectory.Open(options.BaseModelDirectory);
-        var adapters = options.Adapters.Select(a => PeftAdapter.Open(a.Directory)).ToArray();
+        var adapters = options.Adapters.Select(a => WithRegexTimeout(a.Directory, () => PeftAdapter.Open(a.Directory))).ToArray();
         var planner = new MergePlanner(options, onWarning ?? (_ => { }), baseModel);
         var shards = planner.LayOutShards();
         for (int i = 0; i < adapters.Length; i++)
-            planner.AddAdapter(i, adapters[i], options.Adapters[i].Weight);
+        {
+            int index = i;
+            WithRegexTimeout(adapters[i].Directory, () => planner.AddAdapter(index, adapters[index], options.Adapters[index].Weight));
+        }
         planner.CheckDoraIsAlone(adapters);
         planner.PlaceRoundings();
         var jobs = shards.SelectMany(s => s.Jobs).ToArray();
@@ -394,4 +397,22 @@ internal sealed class MergePlanner
 
     private static string Summarise(List<string> names) =>
         names.Count <= 8 ? string.Join(", ", names) : string.Join(", ", names.Take(8)) + $" and {names.Count - 8} more";
+
+    /// <summary>A pattern of the adapter's config that backtracks without end is a coded error, not a hang.</summary>
+    private static T WithRegexTimeout<T>(string adapterDirectory, Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException e)
+        {
+            throw new LoraException(ErrorCodes.InvalidAdapterValue,
+                $"A pattern of adapter_config.json did not finish matching module '{e.Input}' within {PythonRegex.MatchTimeout.TotalSeconds:0} s (it backtracks without end); simplify it.",
+                Path.Combine(adapterDirectory, AdapterConfig.FileName), e);
+        }
+    }
+
+    private static void WithRegexTimeout(string adapterDirectory, Action work) =>
+        WithRegexTimeout(adapterDirectory, () => { work(); return 0; });
 }

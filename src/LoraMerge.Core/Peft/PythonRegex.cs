@@ -15,7 +15,14 @@ internal static class PythonRegex
     /// <summary>Python's <c>re.fullmatch(pattern, s)</c>.</summary>
     public static Regex ForFullMatch(string pythonPattern) => Create("^(?:" + Translate(pythonPattern) + ")\\z");
 
-    private static Regex Create(string pattern) => new(pattern, RegexOptions.CultureInvariant);
+    /// <summary>
+    /// How long one match may run: module names are short, so only a pathological pattern from a config file
+    /// (<c>(.|\w|\W)*Z</c>) ever gets near it; it then fails with <see cref="RegexMatchTimeoutException"/> instead of
+    /// running for ever.
+    /// </summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
+    private static Regex Create(string pattern) => new(pattern, RegexOptions.CultureInvariant, MatchTimeout);
 
     /// <summary>
     /// Rewrites the few Python-only constructs into .NET syntax: <c>(?P&lt;name&gt;</c>, <c>(?P=name)</c> and <c>\Z</c>.
