@@ -16,10 +16,13 @@ namespace LoraMerge.Tasks;
 /// <summary>
 /// The describe step (every build, before compile): reads <c>LoraAdapter</c> items, groups them into models, runs the
 /// merge's preflight from file headers only (<see cref="MergeEngine.Plan"/>), and writes one manifest per model for the
-/// generator. Skips the headers when nothing changed since the last successful describe.
+/// generator. Skips the headers when nothing changed since the last successful describe. Cancelable (Ctrl+C): it stops
+/// between models with LORA1303.
 /// </summary>
-public sealed class LoraDescribeModels : MSBuildTask
+public sealed class LoraDescribeModels : MSBuildTask, ICancelableTask
 {
+    private volatile bool _cancelled;
+
     /// <summary>The <c>@(LoraAdapter)</c> items.</summary>
     [Required]
     public ITaskItem[] Adapters { get; set; } = [];
@@ -53,6 +56,17 @@ public sealed class LoraDescribeModels : MSBuildTask
     [Output]
     public ITaskItem[] UnmergedAdapterFiles { get; private set; } = [];
 
+    public void Cancel() => _cancelled = true;
+
+    /// <summary>True (and LORA1303 logged) once the build has been cancelled.</summary>
+    private bool StopIfCancelled(string projectFile)
+    {
+        if (!_cancelled)
+            return false;
+        Log.LogError(null, ErrorCodes.Cancelled, null, projectFile, 0, 0, 0, 0, "The build was cancelled while LoraMerge described its models.");
+        return true;
+    }
+
     public override bool Execute()
     {
         var projectFile = BuildEngine?.ProjectFileOfTaskNode ?? "";
@@ -77,6 +91,7 @@ public sealed class LoraDescribeModels : MSBuildTask
         var manifests = new List<ITaskItem>();
         foreach (var model in models)
         {
+            if (StopIfCancelled(projectFile)) return false;
             var paths = new ModelPaths(intermediate, ModelsDirectory, model.Name);
             var inputs = InputFiles.InFolder(model.BaseModel);
             foreach (var adapter in model.Adapters) inputs.AddRange(InputFiles.InFolder(adapter.Directory));
@@ -105,6 +120,7 @@ public sealed class LoraDescribeModels : MSBuildTask
         var unmergedFiles = new List<ITaskItem>();
         foreach (var adapter in adapters.Where(a => !a.Merge))
         {
+            if (StopIfCancelled(projectFile)) return false;
             if (adapter.BaseModel.Length > 0 && !CheckUnmergedAdapter(adapter, intermediate, settings)) continue;
             var relativeDirectory = new ModelPaths(intermediate, ModelsDirectory, adapter.Model).RelativeDirectory;
             foreach (var file in InputFiles.InFolder(adapter.Directory))

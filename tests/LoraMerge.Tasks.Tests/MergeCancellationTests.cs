@@ -58,6 +58,24 @@ public sealed partial class MergeCancellationTests
         AssertNothingLeft(project, child);
     }
 
+    /// <summary>Issue 17: Ctrl+C waited for ever on LoraDescribeModels, which was not an ICancelableTask.</summary>
+    [Fact]
+    public void The_describe_task_is_cancelable_and_stops_with_LORA1303()
+    {
+        using var project = TestProject.Create();
+        var item = project.Adapter("adapters/large", Model: "Large", BaseModel: "base");
+        LargeModel.Write(Path.Combine(project.Directory, "base"), Path.Combine(project.Directory, "adapters", "large"));
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var describe = project.Describe(engine, item);
+        Assert.IsAssignableFrom<Microsoft.Build.Framework.ICancelableTask>(describe);
+
+        ((Microsoft.Build.Framework.ICancelableTask)describe).Cancel();
+
+        Assert.False(describe.Execute());
+        Assert.Equal(ErrorCodes.Cancelled, Assert.Single(engine.Errors).Code);
+        Assert.Empty(describe.Models);
+    }
+
     private static TestProject LargeProject(out LoraDescribeModels describe, out FakeBuildEngine engine)
     {
         var project = TestProject.Create();
