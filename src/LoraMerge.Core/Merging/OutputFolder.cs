@@ -10,17 +10,21 @@ namespace LoraMerge.Merging;
 /// are named after their process (<c>.&lt;name&gt;.tmp-&lt;pid&gt;-&lt;start&gt;-&lt;id&gt;</c>, a digest for a name over
 /// 120 bytes): the next merge beside
 /// the same output removes those of dead processes and leaves a live one's alone. The one owner of these names.
+/// Durable as git and SQLite make their writes: every file and the folder are flushed to the disk before the rename
+/// that publishes them, and the parent folder after it, so a power cut leaves the old or the new model, never an empty one.
 /// </summary>
 internal sealed class OutputFolder : IDisposable
 {
     private const string TempMarker = ".tmp-";
     private const string OldMarker = ".old-";
+    private readonly IFileSync _sync;
     private bool _committed;
 
-    private OutputFolder(string finalPath, string tempPath)
+    private OutputFolder(string finalPath, string tempPath, IFileSync sync)
     {
         FinalPath = finalPath;
         TempPath = tempPath;
+        _sync = sync;
     }
 
     public string FinalPath { get; }
@@ -28,7 +32,7 @@ internal sealed class OutputFolder : IDisposable
 
     public string PathOf(string relativePath) => Path.Combine(TempPath, relativePath);
 
-    public static OutputFolder Create(string outputDirectory, bool overwrite)
+    public static OutputFolder Create(string outputDirectory, bool overwrite, IFileSync? sync = null)
     {
         string finalPath = Path.GetFullPath(outputDirectory).TrimEnd(Path.DirectorySeparatorChar);
         if (!overwrite && Directory.Exists(finalPath) && Directory.EnumerateFileSystemEntries(finalPath).Any())
@@ -45,7 +49,7 @@ internal sealed class OutputFolder : IDisposable
         {
             throw OutputErrors.From(e, parent);
         }
-        return new OutputFolder(finalPath, temp);
+        return new OutputFolder(finalPath, temp, sync ?? OsFileSync.Instance);
     }
 
     /// <summary>
@@ -86,11 +90,18 @@ internal sealed class OutputFolder : IDisposable
     public LoraWarning? Commit()
     {
         string? previous;
+        string parent = Path.GetDirectoryName(FinalPath)!;
         try
         {
+            foreach (var file in Directory.EnumerateFiles(TempPath, "*", SearchOption.AllDirectories))
+                _sync.File(file);
+            foreach (var folder in Directory.EnumerateDirectories(TempPath, "*", SearchOption.AllDirectories))
+                _sync.Directory(folder);
+            _sync.Directory(TempPath);
             if (!Directory.Exists(FinalPath))
             {
                 Directory.Move(TempPath, FinalPath);
+                _sync.Directory(parent);
                 _committed = true;
                 return null;
             }
@@ -104,6 +115,7 @@ internal sealed class OutputFolder : IDisposable
                 Directory.Move(FinalPath, previous);
                 Directory.Move(TempPath, FinalPath);
             }
+            _sync.Directory(parent);
             _committed = true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

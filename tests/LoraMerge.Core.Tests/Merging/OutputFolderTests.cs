@@ -72,4 +72,47 @@ public sealed class OutputFolderTests : IDisposable
         Assert.True(File.Exists(Path.Combine(options.OutputDirectory, "lora-merge.json")));
         Assert.Equal([name], Siblings());
     }
+
+    private sealed class RecordingSync(string finalPath) : LoraMerge.FileSystem.IFileSync
+    {
+        public List<string> Calls { get; } = [];
+
+        public void File(string path) => Calls.Add($"file {System.IO.Path.GetFileName(path)} published={System.IO.File.Exists(System.IO.Path.Combine(finalPath, "report.json"))}");
+
+        public void Directory(string path) => Calls.Add($"folder {(path == System.IO.Path.GetDirectoryName(finalPath) ? "parent" : System.IO.Path.GetFileName(path).StartsWith(".out.tmp-", StringComparison.Ordinal) ? "temp" : System.IO.Path.GetFileName(path))} published={System.IO.File.Exists(System.IO.Path.Combine(finalPath, "report.json"))}");
+    }
+
+    /// <summary>
+    /// Issue 17: a power cut after an exit code 0 left a 0-byte model. Every file and folder is flushed before the rename
+    /// that publishes them, the parent after it (the order git and SQLite use), for a new output and for a replaced one.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryFileIsFlushedBeforeThePublishingRenameAndTheParentAfter(bool replacing)
+    {
+        string final = _temp.File("out");
+        if (replacing)
+        {
+            Directory.CreateDirectory(final);
+            File.WriteAllText(Path.Combine(final, "old.txt"), "old");
+        }
+        var sync = new RecordingSync(final);
+        using var output = OutputFolder.Create(final, overwrite: true, sync);
+        File.WriteAllText(output.PathOf("model.bin"), "weights");
+        Directory.CreateDirectory(output.PathOf("sub"));
+        File.WriteAllText(output.PathOf(Path.Combine("sub", "tokenizer.json")), "{}");
+        File.WriteAllText(output.PathOf("report.json"), "{}");
+
+        Assert.Null(output.Commit());
+
+        Assert.Equal(
+            [
+                "file model.bin published=False", "file report.json published=False", "file tokenizer.json published=False",
+                "folder sub published=False", "folder temp published=False", "folder parent published=True",
+            ],
+            sync.Calls.Take(3).Order(StringComparer.Ordinal).Concat(sync.Calls.Skip(3)).ToArray());
+        Assert.True(File.Exists(Path.Combine(final, "report.json")));
+        Assert.False(File.Exists(Path.Combine(final, "old.txt")));
+    }
 }
