@@ -5,8 +5,10 @@ namespace LoraMerge.Bench;
 
 /// <summary>
 /// Times merges in one process against <c>cat base &gt; copy</c>, rounds interleaved: a first merge (which also pays
-/// for JIT compilation), then ROUNDS pairs of a copy and a merge. Reports the first merge, the medians of the rounds,
-/// and the peak anonymous (non-file-backed) memory of the process over all merges. The last merge's output is kept.
+/// for JIT compilation), then ROUNDS rounds of a copy, a merge as shipped (durable: its files flushed to the disk before
+/// they are published) and a merge with write-back left to the OS (<c>Durable = false</c>, what <c>cat</c> and the
+/// PyTorch script do). Reports the first merge, the medians of the rounds, and the peak anonymous (non-file-backed)
+/// memory of the process over all merges. The last merge's output is kept.
 /// </summary>
 internal static class MeasuredMerge
 {
@@ -28,12 +30,15 @@ internal static class MeasuredMerge
         double first = TimeMerge(options);
         var copies = new List<double>();
         var merges = new List<double>();
+        var withoutFsync = new List<double>();
         for (int i = 0; i < rounds; i++)
         {
             copies.Add(TimeCopy(baseFile, copy));
+            withoutFsync.Add(TimeMerge(options with { Durable = false }));
             merges.Add(TimeMerge(options));
         }
-        Console.WriteLine($"cat_seconds={Statistics.Median(copies):F3} merge_seconds={Statistics.Median(merges):F3} first_merge_seconds={first:F3} " +
+        Console.WriteLine($"cat_seconds={Statistics.Median(copies):F3} merge_seconds={Statistics.Median(merges):F3} " +
+                          $"merge_nofsync_seconds={Statistics.Median(withoutFsync):F3} first_merge_seconds={first:F3} " +
                           $"peak_anon_mb={memory.Stop() / 1e6:F1} rounds={rounds}");
         return 0;
     }
@@ -42,6 +47,7 @@ internal static class MeasuredMerge
     {
         if (Directory.Exists(options.OutputDirectory))
             Directory.Delete(options.OutputDirectory, recursive: true);
+        Sync();
         var clock = Stopwatch.StartNew();
         MergeEngine.Merge(options);
         return clock.Elapsed.TotalSeconds;
@@ -59,6 +65,13 @@ internal static class MeasuredMerge
         return seconds;
     }
 
-
-    /// <summary>Samples RssAnon of this process every 2 ms until stopped.</summary>
+    /// <summary>
+    /// Each timed merge starts with no dirty pages of the step before it to write back (the copy's are dropped with the
+    /// deleted file, so <c>cat</c> is timed as before: into the page cache).
+    /// </summary>
+    private static void Sync()
+    {
+        using var sync = Process.Start("sync");
+        sync.WaitForExit();
+    }
 }

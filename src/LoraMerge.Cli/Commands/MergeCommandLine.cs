@@ -91,6 +91,12 @@ internal sealed class MergeCommandLine
         HelpName = "f32|f16|bf16|q8_0",
     };
 
+    public Option<bool> NoFsync { get; } = new("--no-fsync")
+    {
+        Description = "Do not flush the merged files to the disk before publishing them (faster; a power cut soon after may then leave an empty model). By default every file and folder is flushed before the rename that publishes it.",
+        Arity = ArgumentArity.Zero,
+    };
+
     public Option<string> Out { get; } = new("--out")
     {
         Description = "Output folder for the merged model. It must not exist or be empty, unless --force is given.",
@@ -124,7 +130,7 @@ internal sealed class MergeCommandLine
     {
         var command = new Command("merge", "Merge one or more PEFT LoRA adapters into a base model and write the merged model folder.")
         {
-            Base, Adapters, Weights, SafeMerge, NoSafeMerge, Rounding, MaxShardSize, Threads, Backend, Format, GgufType, Out, Force, Requests,
+            Base, Adapters, Weights, SafeMerge, NoSafeMerge, Rounding, MaxShardSize, Threads, Backend, Format, GgufType, NoFsync, Out, Force, Requests,
         };
         command.Validators.Add(ValidateCombination);
         return command;

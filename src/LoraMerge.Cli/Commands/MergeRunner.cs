@@ -50,6 +50,7 @@ internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, Can
             Backend = MergeBackendNames.TryParse(parse.GetValue(line.Backend), out var backend) ? backend : MergeBackendKind.Auto,
             Formats = FormatOptions.Parse(parse.GetValue(line.Format) ?? "safetensors"),
             GgufType = parse.GetValue(line.GgufType) is { } type ? FormatOptions.ParseGgufType(type) : null,
+            Durable = !parse.GetValue(line.NoFsync),
             // CheckOutputFolder already refused a non-empty folder without --force; an empty one may be replaced.
             Overwrite = true,
         };

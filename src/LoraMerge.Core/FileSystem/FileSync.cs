@@ -10,6 +10,20 @@ internal interface IFileSync
     void Directory(string path);
 }
 
+/// <summary>No flushing: write-back is left to the OS (<see cref="Merging.MergeOptions.Durable"/> false).</summary>
+internal sealed class NoFileSync : IFileSync
+{
+    public static NoFileSync Instance { get; } = new();
+
+    public void File(string path)
+    {
+    }
+
+    public void Directory(string path)
+    {
+    }
+}
+
 /// <summary>The OS's fsync: <c>FileStream.Flush(true)</c> for files, <c>open(O_DIRECTORY)</c> + <c>fsync</c> for folders (Unix).</summary>
 internal sealed partial class OsFileSync : IFileSync
 {

@@ -44,7 +44,8 @@ public static class MergeEngine
         var plan = MergePlanner.Create(options, Warn, provenance);
         using var backend = MergeBackends.Resolve(options.Backend, onInfo);
         cancellationToken.ThrowIfCancellationRequested();
-        using var output = OutputFolder.Create(options.OutputDirectory, options.Overwrite);
+        using var output = OutputFolder.Create(options.OutputDirectory, options.Overwrite,
+            options.Durable ? FileSystem.OsFileSync.Instance : FileSystem.NoFileSync.Instance);
         var run = new MergeRun(plan, provenance, output, progress, cancellationToken, clock);
         try
         {

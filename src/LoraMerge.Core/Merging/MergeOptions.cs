@@ -64,6 +64,13 @@ public sealed record MergeOptions
     /// <summary>Type of the GGUF's matrices; null keeps the base's float type. Only with <see cref="OutputFormats.Gguf"/>.</summary>
     public GgufTensorType? GgufType { get; init; }
 
+    /// <summary>
+    /// Flush every output file and folder to the disk before the rename that publishes them (fsync, as git and SQLite
+    /// do), so a power cut leaves the old or the new model; false leaves write-back to the OS, like cp (faster, for
+    /// throwaway outputs and benchmarks).
+    /// </summary>
+    public bool Durable { get; init; } = true;
+
     /// <summary>Replace an existing output folder (the CLI asks for this explicitly; MSBuild owns its folder).</summary>
     public bool Overwrite { get; init; } = true;
 }

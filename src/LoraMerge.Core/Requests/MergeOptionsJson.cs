@@ -36,6 +36,7 @@ public static class MergeOptionsJson
         json.WriteEndArray();
         if (options.GgufType is { } ggufType) json.WriteString("ggufType", GgufTensorTypes.Name(ggufType));
         json.WriteBoolean("overwrite", options.Overwrite);
+        json.WriteBoolean("durable", options.Durable);
         json.WriteEndObject();
     }
 
@@ -81,6 +82,7 @@ public static class MergeOptionsJson
             Formats = formats,
             GgufType = ggufType,
             Overwrite = Optional(element, "overwrite")?.GetBoolean() ?? true,
+            Durable = Optional(element, "durable")?.GetBoolean() ?? true,
         };
     }
 
