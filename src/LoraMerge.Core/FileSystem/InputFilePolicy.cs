@@ -15,6 +15,18 @@ internal static class InputFilePolicy
     public const string HuggingFaceSnapshots = "snapshots";
     public const string HuggingFaceBlobs = "blobs";
 
+    /// <summary>
+    /// A folder name that is not valid UTF-8 reaches .NET with U+FFFD in place of its bytes and cannot be opened by that
+    /// name: said as such, rather than as a folder that does not exist.
+    /// </summary>
+    /// <exception cref="LoraException"><see cref="ErrorCodes.FileNotFound"/>.</exception>
+    public static void CheckFolderName(string folder, string what)
+    {
+        if (folder.Contains('\uFFFD'))
+            throw new LoraException(ErrorCodes.FileNotFound,
+                $"The {what} folder's name is not valid UTF-8 (its bytes show as U+FFFD), so it cannot be opened by that name; rename the folder.", folder);
+    }
+
     /// <exception cref="LoraException"><see cref="ErrorCodes.InputLinkOutsideFolder"/> or <see cref="ErrorCodes.InputNotARegularFile"/>.</exception>
     public static void Check(string folder, string file)
     {

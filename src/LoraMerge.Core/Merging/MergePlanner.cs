@@ -92,6 +92,12 @@ internal sealed class MergePlanner
 
     private void AddAdapter(int index, PeftAdapter adapter, double weight)
     {
+        // PEFT fills a missing target_modules from its per-architecture defaults when it loads (and always saves the
+        // modules it resolved): with none stated, which of the adapter's tensors PEFT would use is not known here.
+        if (adapter.Config.TargetModules.Kind == TargetModulesKind.None && (adapter.Modules.Count > 0 || adapter.VariantModules.Count > 0))
+            throw new LoraException(ErrorCodes.InvalidAdapterValue,
+                "adapter_config.json has no target_modules. PEFT would fill them from its defaults for the base's architecture, and merging every module the adapter has tensors for could apply weights PEFT ignores; add target_modules (the modules named by its lora_A tensors).",
+                adapter.ConfigPath);
         CheckBaseModelName(adapter);
         if (adapter.Config.ExpectsModifiedBase)
             _warn(new LoraWarning(ErrorCodes.ModifiedBaseInitialisation,

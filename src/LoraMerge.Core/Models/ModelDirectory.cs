@@ -41,6 +41,7 @@ public sealed class ModelDirectory
     public static ModelDirectory Open(string path)
     {
         string directory = System.IO.Path.GetFullPath(path);
+        InputFilePolicy.CheckFolderName(directory, "model");
         if (!Directory.Exists(directory))
             throw new LoraException(ErrorCodes.FileNotFound, "The model folder does not exist.", directory);
 

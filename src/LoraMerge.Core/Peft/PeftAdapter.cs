@@ -67,6 +67,7 @@ public sealed class PeftAdapter
     public static PeftAdapter Open(string adapterDirectory)
     {
         string directory = System.IO.Path.GetFullPath(adapterDirectory);
+        InputFilePolicy.CheckFolderName(directory, "adapter");
         if (!System.IO.Directory.Exists(directory))
             throw new LoraException(ErrorCodes.FileNotFound, "The adapter folder does not exist.", directory);
 

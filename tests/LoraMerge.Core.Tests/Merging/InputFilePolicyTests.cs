@@ -91,4 +91,15 @@ public sealed class InputFilePolicyTests : IDisposable
         Assert.Equal("{}", File.ReadAllText(Path.Combine(options.OutputDirectory, "tokenizer.json")));
         Assert.True(File.Exists(Path.Combine(options.OutputDirectory, "model.safetensors")));
     }
+
+    /// <summary>Issue 17: a folder whose name is not UTF-8 was reported as missing.</summary>
+    [Fact]
+    public void AFolderNameThatIsNotUtf8IsSaidAsSuch()
+    {
+        // What .NET hands over for a name with an invalid UTF-8 byte (\xff): U+FFFD in its place.
+        var options = Case(_temp.File("base"));
+        var error = Assert.Throws<LoraException>(() => MergeEngine.Merge(options with { BaseModelDirectory = _temp.File("\uFFFDbase") }));
+        Assert.Equal(ErrorCodes.FileNotFound, error.Code);
+        Assert.Contains("not valid UTF-8", error.Message);
+    }
 }

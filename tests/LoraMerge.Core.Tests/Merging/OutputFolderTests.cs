@@ -115,4 +115,68 @@ public sealed class OutputFolderTests : IDisposable
         Assert.True(File.Exists(Path.Combine(final, "report.json")));
         Assert.False(File.Exists(Path.Combine(final, "old.txt")));
     }
+
+    private static bool Run(string file, params string[] args)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            process.WaitForExit();
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Issue 17: --force over an old output that cannot be fully deleted reported LORA1302 after the new model was in
+    /// place. Now the new model stays and the leftover is warning LORA1906. (An immutable file makes the deletion fail,
+    /// even for root; where chattr is not available the test has nothing to set up and says so.)
+    /// </summary>
+    [LinuxFact]
+    public void AnUndeletablePreviousOutputIsAWarningAndTheNewModelIsInPlace()
+    {
+        var options = Options();
+        Directory.CreateDirectory(options.OutputDirectory);
+        string stuck = Path.Combine(options.OutputDirectory, "stuck.txt");
+        File.WriteAllText(stuck, "old");
+        if (!Run("chattr", "+i", stuck))
+            return; // no immutable files on this file system: nothing to set up
+        try
+        {
+            var result = MergeEngine.Merge(options);
+
+            var warning = Assert.Single(result.Warnings, w => w.Code == LoraMerge.Diagnostics.ErrorCodes.PreviousOutputNotRemoved);
+            Assert.Contains("could not be removed", warning.Message);
+            Assert.True(File.Exists(Path.Combine(options.OutputDirectory, "lora-merge.json")));
+            Assert.False(File.Exists(Path.Combine(options.OutputDirectory, "stuck.txt")));
+        }
+        finally
+        {
+            foreach (var leftover in Directory.GetFiles(_temp.Path, "stuck.txt", SearchOption.AllDirectories))
+                Run("chattr", "-i", leftover);
+        }
+    }
+
+    /// <summary>Issue 17: on a read-only volume the free-space message ("only 1.0 MiB is free") hid the real problem.</summary>
+    [LinuxFact]
+    public void AReadOnlyVolumeIsSaidAsSuch()
+    {
+        string mount = _temp.File("ro");
+        Directory.CreateDirectory(mount);
+        if (!Run("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mount))
+            return; // not allowed to mount here: nothing to set up
+        try
+        {
+            var error = Assert.Throws<LoraMerge.Diagnostics.LoraException>(() => MergeEngine.Merge(Options() with { OutputDirectory = Path.Combine(mount, "out") }));
+            Assert.Equal(LoraMerge.Diagnostics.ErrorCodes.OutputNotWritable, error.Code);
+            Assert.Contains("read-only", error.Message);
+        }
+        finally
+        {
+            Run("umount", mount);
+        }
+    }
 }
