@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Issue 17's crash check: kill -9 the CLI at random points of a ~500 MB merge, KILLS times over the same --out, then
-# merge once more without interruption. Passes when --out then holds the complete model (every output's sha256 equals
-# lora-merge.json's record) and no temporary folder is left beside it, and when every interrupted round left --out
-# either absent or complete (never half-written).
+# Issue 17's crash check: one complete merge, then kill -9 the CLI at random points of KILLS more merges (--force) over
+# the same --out, then merge once more without interruption. Passes when every interrupted round left --out present and
+# complete (every output's sha256 equals lora-merge.json's record: the old model or the new one, never missing or
+# half-written, which is what replacing in one step promises), and the final run leaves no temporary folder beside it.
 #   bash bench/kill-loop.sh            # KILLS=50
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,8 @@ for o in r["outputs"]:
 PY
 }
 
+$cli merge --base "$work/base" --adapter "$work/adapter" --out "$out" >/dev/null 2>&1
+complete "$out"
 half=0
 for i in $(seq 1 "$KILLS"); do
   $cli merge --base "$work/base" --adapter "$work/adapter" --out "$out" --force >/dev/null 2>&1 &
@@ -35,11 +37,11 @@ for i in $(seq 1 "$KILLS"); do
   sleep "0.$(( RANDOM % 10 ))$(( RANDOM % 10 ))"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  if [ -e "$out" ] && ! complete "$out" 2>/dev/null; then half=$((half + 1)); echo "round $i: --out is not complete"; fi
+  if [ ! -e "$out" ] || ! complete "$out" 2>/dev/null; then half=$((half + 1)); echo "round $i: --out is missing or not complete"; fi
 done
 leftover_before=$(find "$work" -maxdepth 1 -name '.out.*' | wc -l)
 $cli merge --base "$work/base" --adapter "$work/adapter" --out "$out" --force >/dev/null
 complete "$out"
 leftover=$(find "$work" -maxdepth 1 -name '.out.*' | wc -l)
-echo "kills=$KILLS half_written_outputs=$half temporaries_before_clean_run=$leftover_before temporaries_after=$leftover"
+echo "kills=$KILLS missing_or_half_written_outputs=$half temporaries_before_clean_run=$leftover_before temporaries_after=$leftover"
 [ "$half" = 0 ] && [ "$leftover" = 0 ]
