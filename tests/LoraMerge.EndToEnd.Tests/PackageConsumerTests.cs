@@ -212,6 +212,28 @@ public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture
         Assert.False(Directory.Exists(app.PathOf("obj", "Release", "net10.0", "lora", "models")));
     }
 
+    /// <summary>
+    /// Issue 14: with only Merge="false" items there is no LoraModel item, and the merged-file glob
+    /// <c>%(LoraModel.OutputDirectory)*</c> became <c>*</c> in the project folder: Program.cs and App.csproj shipped.
+    /// </summary>
+    [Fact]
+    public void A_project_with_only_unmerged_adapters_ships_nothing_but_them_under_models()
+    {
+        using var app = new ConsumerProject(package,
+            """    <LoraAdapter Include="adapters/raw" Merge="false" />""",
+            "Console.WriteLine(\"raw only\");");
+        app.CopyFixture("merge/linear_bf16/adapters/a", "adapters/raw");
+
+        var publish = app.Dotnet("publish", "-c", "Release", "-o", "out");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        var shipped = Directory.GetFiles(app.PathOf("out", "models"), "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(app.PathOf("out", "models"), f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["raw/adapter_config.json", "raw/adapter_model.safetensors"], shipped);
+        Assert.False(Directory.Exists(app.PathOf("bin", "Release", "net10.0", "models", "Program.cs")));
+        Assert.Empty(Directory.GetFiles(app.PathOf("bin", "Release", "net10.0"), "Program.cs", SearchOption.AllDirectories));
+    }
+
     private static (string Shape, string Sha256) ExpectedTensor(string fixture, string name)
     {
         using var file = LoraMerge.Formats.SafetensorsFile.Open(Path.Combine(PackageFixture.FixturesDir, fixture));
