@@ -77,7 +77,13 @@ public sealed class LoraDescribeModels : MSBuildTask, ICancelableTask
         var adapters = new List<AdapterItem>();
         foreach (var item in Adapters)
         {
-            var adapter = AdapterItemReader.Read(item, ProjectDirectory, locator.Locate(item), errors);
+            var location = locator.Locate(item);
+            foreach (var (name, suggestion) in UnknownMetadata.Find(item))
+            {
+                Log.LogWarning(null, ErrorCodes.UnknownItemMetadata, null, location.File, location.Line, location.Column, 0, 0,
+                    $"LoraAdapter '{item.ItemSpec}': metadata '{name}' is not one LoraMerge reads{(suggestion is null ? "" : $"; did you mean {suggestion}?")} (known: {string.Join(", ", UnknownMetadata.Known)}).");
+            }
+            var adapter = AdapterItemReader.Read(item, ProjectDirectory, location, errors);
             if (adapter is not null) adapters.Add(adapter);
         }
         var models = ModelGrouper.Group(adapters, errors);

@@ -93,4 +93,5 @@ public static class ErrorCodes
     public const string TiedEmbeddingsTargeted = "LORA1904";
     public const string ModifiedBaseInitialisation = "LORA1905";
     public const string PreviousOutputNotRemoved = "LORA1906";
+    public const string UnknownItemMetadata = "LORA1907";
 }
