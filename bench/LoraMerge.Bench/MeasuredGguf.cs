@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LoraMerge.Gguf;
 using LoraMerge.Merging;
 
@@ -31,28 +30,15 @@ internal static class MeasuredGguf
         };
         using var memory = new PeakAnonMemory();
         foreach (var v in variants)
-            Time(v.Options);
+            TimedMerge.Seconds(v.Options);
         var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
         for (int r = 0; r < rounds; r++)
             foreach (var v in variants)
-                times[v.Name].Add(Time(v.Options));
+                times[v.Name].Add(TimedMerge.Seconds(v.Options));
         double baseline = Statistics.Median(times["safetensors"]);
         Console.WriteLine(string.Join(' ', variants.Select(v => $"{v.Name}_seconds={Statistics.Median(times[v.Name]):F3}"))
             + " " + string.Join(' ', variants.Skip(1).Select(v => $"{v.Name}_ratio={Statistics.Median(times[v.Name]) / baseline:F2}"))
             + $" peak_anon_mb={memory.Stop() / 1e6:F1} rounds={rounds}");
         return 0;
-    }
-
-    private static double Time(MergeOptions options)
-    {
-        if (Directory.Exists(options.OutputDirectory))
-            Directory.Delete(options.OutputDirectory, recursive: true);
-        // The previous variant's output is written back while the next runs unless flushed first: each variant would
-        // pay for the one before it.
-        using (var sync = Process.Start("sync"))
-            sync.WaitForExit();
-        var clock = Stopwatch.StartNew();
-        MergeEngine.Merge(options);
-        return clock.Elapsed.TotalSeconds;
     }
 }

@@ -8,7 +8,9 @@ namespace LoraMerge.Bench;
 /// for JIT compilation), then ROUNDS rounds of a copy, a merge as shipped (durable: its files flushed to the disk before
 /// they are published) and a merge with write-back left to the OS (<c>Durable = false</c>, what <c>cat</c> and the
 /// PyTorch script do). Reports the first merge, the medians of the rounds, and the peak anonymous (non-file-backed)
-/// memory of the process over all merges. The last merge's output is kept.
+/// memory of the process over all merges. The last merge's output is kept. Each merge starts after a <c>sync</c>
+/// (<see cref="TimedMerge"/>); <c>cat</c> is timed as before, into the page cache (the copy's pages are dropped with the
+/// deleted file).
 /// </summary>
 internal static class MeasuredMerge
 {
@@ -27,30 +29,20 @@ internal static class MeasuredMerge
         };
 
         using var memory = new PeakAnonMemory();
-        double first = TimeMerge(options);
+        double first = TimedMerge.Seconds(options);
         var copies = new List<double>();
         var merges = new List<double>();
         var withoutFsync = new List<double>();
         for (int i = 0; i < rounds; i++)
         {
             copies.Add(TimeCopy(baseFile, copy));
-            withoutFsync.Add(TimeMerge(options with { Durable = false }));
-            merges.Add(TimeMerge(options));
+            withoutFsync.Add(TimedMerge.Seconds(options with { Durable = false }));
+            merges.Add(TimedMerge.Seconds(options));
         }
         Console.WriteLine($"cat_seconds={Statistics.Median(copies):F3} merge_seconds={Statistics.Median(merges):F3} " +
                           $"merge_nofsync_seconds={Statistics.Median(withoutFsync):F3} first_merge_seconds={first:F3} " +
                           $"peak_anon_mb={memory.Stop() / 1e6:F1} rounds={rounds}");
         return 0;
-    }
-
-    private static double TimeMerge(MergeOptions options)
-    {
-        if (Directory.Exists(options.OutputDirectory))
-            Directory.Delete(options.OutputDirectory, recursive: true);
-        Sync();
-        var clock = Stopwatch.StartNew();
-        MergeEngine.Merge(options);
-        return clock.Elapsed.TotalSeconds;
     }
 
     // Through /bin/sh like the shell command, timed from process start to exit.
@@ -63,15 +55,5 @@ internal static class MeasuredMerge
         double seconds = clock.Elapsed.TotalSeconds;
         File.Delete(destination);
         return seconds;
-    }
-
-    /// <summary>
-    /// Each timed merge starts with no dirty pages of the step before it to write back (the copy's are dropped with the
-    /// deleted file, so <c>cat</c> is timed as before: into the page cache).
-    /// </summary>
-    private static void Sync()
-    {
-        using var sync = Process.Start("sync");
-        sync.WaitForExit();
     }
 }
