@@ -52,11 +52,11 @@ internal static class ModelGrouper
 
         CheckClassNames(groups, errors);
 
-        var mergedFolders = byName.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var unmergedByName = new Dictionary<string, AdapterItem>(StringComparer.OrdinalIgnoreCase);
         foreach (var unmerged in adapters.Where(a => !a.Merge))
         {
-            if (mergedFolders.Contains(unmerged.Model) && byName.First(g => string.Equals(g.Key, unmerged.Model, StringComparison.OrdinalIgnoreCase)).Value is var group)
+            // Folders compare ignoring case: models/Math and models/math are one folder on Windows and macOS.
+            if (groups.FirstOrDefault(g => string.Equals(g[0].Model, unmerged.Model, StringComparison.OrdinalIgnoreCase)) is { } group)
             {
                 errors.Add(new ItemError(ErrorCodes.InvalidItemMetadata,
                     $"LoraAdapter '{unmerged.ItemSpec}' has Merge=\"false\" but Model '{unmerged.Model}' is also a merged model (item '{group[0].ItemSpec}'); both would be written to the same folder. Give it another Model.",
