@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using LoraMerge.Formats;
 using LoraMerge.Gguf;
 using LoraMerge.Provenance;
@@ -49,13 +50,13 @@ internal sealed class GgufOutput : IDisposable
         if (!_indexBySource.TryGetValue(tensor, out int index))
             return;
         var source = _plan.Tensors[index];
-        var encoder = source.Encoder;
-        long sourceRowBytes = source.Spec.Shape.Length <= 1 ? rows.Length : encoder.SourceRowBytes;
         if (source.Spec.Shape.Length <= 1)
         {
             WriteVector(index, source, offsetInTensor, rows);
             return;
         }
+        var encoder = source.Encoder;
+        long sourceRowBytes = encoder.SourceRowBytes;
         if (offsetInTensor % sourceRowBytes != 0 || rows.Length % sourceRowBytes != 0)
             throw new InvalidOperationException($"'{tensor}': GGUF output takes whole rows ({sourceRowBytes} bytes), got {rows.Length} bytes at {offsetInTensor}.");
         long firstRow = offsetInTensor / sourceRowBytes;
@@ -154,7 +155,7 @@ internal sealed class GgufOutput : IDisposable
         {
             if (_plan.Tensors[i].Generated is not { } values)
                 continue;
-            _writer.Write(i, 0, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+            _writer.Write(i, 0, MemoryMarshal.AsBytes(values.AsSpan()));
             _hash.Advance(_writer.EndOf(i));
         }
         string sha256 = _hash.Complete(_plan.Layout.FileLength).GetAwaiter().GetResult();
@@ -170,14 +171,14 @@ internal sealed class GgufOutput : IDisposable
         float[] values = ArrayPool<float>.Shared.Rent(count);
         try
         {
-            new GgufRowEncoder(source.SourceDType, GgufTensorType.F32, count).Encode(bytes, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan(0, count)));
+            new GgufRowEncoder(source.SourceDType, GgufTensorType.F32, count).Encode(bytes, MemoryMarshal.AsBytes(values.AsSpan(0, count)));
             if (source.PermutedHeads == 0)
             {
-                _writer.Write(index, first * 4, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan(0, count)));
+                _writer.Write(index, first * 4, MemoryMarshal.AsBytes(values.AsSpan(0, count)));
                 return;
             }
             long total = source.Spec.ElementCount;
-            var staged = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(Staged(index));
+            var staged = MemoryMarshal.Cast<byte, float>(Staged(index));
             for (int e = 0; e < count; e++)
                 staged[checked((int)GgufModelPlan.PermutedIndex(first + e, total, source.PermutedHeads))] = values[e];
         }
