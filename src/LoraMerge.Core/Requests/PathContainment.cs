@@ -20,14 +20,14 @@ public static class PathContainment
         // The folder may not exist yet (a new --out): then nothing existing can be it or lie inside it.
         if (FileIdentity.Of(folder) is not { } target)
             return false;
-        for (var current = new DirectoryInfo(Path.GetFullPath(path)); current is not null; current = current.Parent)
-        {
-            if (FileIdentity.Of(current.FullName) is { } identity && identity.IsSameAs(target))
-                return true;
-        }
-        // Links inside the input path: the same walk over the path the links lead to.
-        string? resolved = LinkResolver.Resolve(path);
-        for (var current = resolved is null ? null : new DirectoryInfo(resolved); current is not null; current = current.Parent)
+        // The path as written, then (links inside it followed) the path it leads to.
+        return HasAncestor(Path.GetFullPath(path), target) || (LinkResolver.Resolve(path) is { } resolved && HasAncestor(resolved, target));
+    }
+
+    /// <summary>Whether <paramref name="path"/> or a folder above it is <paramref name="target"/> on disk.</summary>
+    private static bool HasAncestor(string path, FileIdentity target)
+    {
+        for (var current = new DirectoryInfo(path); current is not null; current = current.Parent)
         {
             if (FileIdentity.Of(current.FullName) is { } identity && identity.IsSameAs(target))
                 return true;
