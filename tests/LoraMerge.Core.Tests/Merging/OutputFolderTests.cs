@@ -41,14 +41,12 @@ public sealed class OutputFolderTests : IDisposable
         string deadStart;
         using (var sleeper = Process.Start("sleep", "60")!)
         {
-            string stat = File.ReadAllText($"/proc/{sleeper.Id}/stat");
-            deadStart = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+            deadStart = StartOf(sleeper.Id);
             deadPid = sleeper.Id;
             sleeper.Kill();
             sleeper.WaitForExit();
         }
-        string liveStat = File.ReadAllText($"/proc/{Environment.ProcessId}/stat");
-        string liveStart = liveStat[(liveStat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        string liveStart = StartOf(Environment.ProcessId);
         Directory.CreateDirectory(_temp.File($".out.tmp-{deadPid}-{deadStart}-0123"));
         Directory.CreateDirectory(_temp.File($".out.old-{deadPid}-{deadStart}-4567"));
         Directory.CreateDirectory(_temp.File(".out.tmp-0123456789abcdef")); // named before process stamps
@@ -114,6 +112,13 @@ public sealed class OutputFolderTests : IDisposable
             sync.Calls.Take(3).Order(StringComparer.Ordinal).Concat(sync.Calls.Skip(3)).ToArray());
         Assert.True(File.Exists(Path.Combine(final, "report.json")));
         Assert.False(File.Exists(Path.Combine(final, "old.txt")));
+    }
+
+    /// <summary>A process's start time as /proc/&lt;pid&gt;/stat gives it (field 22, clock ticks since boot).</summary>
+    private static string StartOf(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
     }
 
     private static bool Run(string file, params string[] args)
