@@ -7,15 +7,8 @@
 # variant: model size, cores, rounds, median cat, median merge, median of the per-round merge/cat, the merge times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LAYERS=${LAYERS:-8} HIDDEN=${HIDDEN:-2048} INTER=${INTER:-5632} VOCAB=${VOCAB:-32000} RANK=${RANK:-16}
 ROUNDS=${ROUNDS:-7} AOT=${AOT:-0}
-work=bench/work/llama-$LAYERS-$HIDDEN-$INTER-r$RANK
-art=bench/out
-
-dotnet build bench/LoraMerge.Bench -c Release --artifacts-path "$art" -v quiet -nologo >/dev/null
-gen="dotnet $art/bin/LoraMerge.Bench/release/LoraMerge.Bench.dll"
-[ -f "$work/base/model.safetensors" ] || $gen generate --out "$work" --layers "$LAYERS" --hidden "$HIDDEN" \
-  --intermediate "$INTER" --vocab "$VOCAB" --rank "$RANK"
+source bench/synthetic-model.sh
 base="$work/base/model.safetensors"
 
 # IL: the plain publish (what the package shipped before). R2R: what the package ships now (LoraToolReadyToRun, the

@@ -6,14 +6,8 @@
 # Columns: model | cores | safetensors merge | gguf f16 (ratio) | gguf bf16 (ratio) | gguf q8_0 (ratio) | peak anon
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LAYERS=${LAYERS:-8} HIDDEN=${HIDDEN:-2048} INTER=${INTER:-5632} VOCAB=${VOCAB:-32000} RANK=${RANK:-16} ROUNDS=${ROUNDS:-3}
-work=bench/work/llama-$LAYERS-$HIDDEN-$INTER-r$RANK
-art=bench/out
-
-dotnet build bench/LoraMerge.Bench -c Release --artifacts-path "$art" -v quiet -nologo >/dev/null
-tool="dotnet $art/bin/LoraMerge.Bench/release/LoraMerge.Bench.dll"
-[ -f "$work/base/vocab.json" ] || { rm -rf "$work"; $tool generate --out "$work" --layers "$LAYERS" --hidden "$HIDDEN" \
-  --intermediate "$INTER" --vocab "$VOCAB" --rank "$RANK"; }
+ROUNDS=${ROUNDS:-3}
+source bench/synthetic-model.sh
 cat "$work/base/model.safetensors" > /dev/null   # warm the page cache
 line=$($tool gguf --base "$work/base" --adapter "$work/adapter" --out "$work/gguf-out" --rounds "$ROUNDS")
 # The last merge of the run is the q8_0 GGUF: llama.cpp (LLamaSharp) must load and run it.

@@ -12,15 +12,8 @@
 # the process | torch | torch/merge without fsync | peak anon | load
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LAYERS=${LAYERS:-8} HIDDEN=${HIDDEN:-2048} INTER=${INTER:-5632} VOCAB=${VOCAB:-32000} RANK=${RANK:-16}
 TORCH=${TORCH:-1} ROUNDS=${ROUNDS:-3}
-work=bench/work/llama-$LAYERS-$HIDDEN-$INTER-r$RANK
-art=bench/out
-
-dotnet build bench/LoraMerge.Bench -c Release --artifacts-path "$art" -v quiet -nologo >/dev/null
-tool="dotnet $art/bin/LoraMerge.Bench/release/LoraMerge.Bench.dll"
-[ -f "$work/base/model.safetensors" ] || $tool generate --out "$work" --layers "$LAYERS" --hidden "$HIDDEN" \
-  --intermediate "$INTER" --vocab "$VOCAB" --rank "$RANK"
+source bench/synthetic-model.sh
 base="$work/base/model.safetensors"
 size=$(stat -c %s "$base")
 
