@@ -12,6 +12,13 @@ internal sealed class ConsumerProject : IDisposable
         var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         var extraSource = targetFramework == "net10.0" ? "" : $"""<add key="global" value="{globalPackages}" />""";
+        // LoraMerge's packages come from the fresh feed only, never from a same-version copy in the global folder.
+        var sourceMapping = targetFramework == "net10.0" ? "" : """
+              <packageSourceMapping>
+                <packageSource key="local"><package pattern="LoraMerge*" /></packageSource>
+                <packageSource key="global"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+            """;
         Directory = System.IO.Directory.CreateTempSubdirectory("lora-e2e-app-").FullName;
         File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
@@ -21,6 +28,7 @@ internal sealed class ConsumerProject : IDisposable
                 <add key="local" value="{package.Feed}" />
                 {extraSource}
               </packageSources>
+            {sourceMapping}
             </configuration>
             """);
         File.WriteAllText(Path.Combine(Directory, "App.csproj"), $"""

@@ -13,16 +13,20 @@ internal static class DotnetCli
 
     public static Result Run(string workingDirectory, params string[] arguments) => Run(workingDirectory, arguments, []);
 
-    public static Result Run(string workingDirectory, string[] arguments, params (string Name, string Value)[] environment)
+    public static Result Run(string workingDirectory, string[] arguments, params (string Name, string Value)[] environment) =>
+        RunProgram("dotnet", workingDirectory, arguments, environment);
+
+    /// <summary>Any program (e.g. <c>bash</c> running a README block) with the same clean environment as a dotnet command.</summary>
+    public static Result RunProgram(string program, string workingDirectory, string[] arguments, params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        if (arguments[0] is "build" or "publish" or "pack" or "clean" or "run")
+        if (program == "dotnet" && arguments[0] is "build" or "publish" or "pack" or "clean" or "run")
         {
             start.ArgumentList.Add("-nodeReuse:false");
             start.ArgumentList.Add("-p:UseSharedCompilation=false");

@@ -8,7 +8,8 @@ namespace LoraMerge.EndToEnd.Tests;
 /// model, an unmerged adapter, an embedded model, build + run without publish, clean, and a broken adapter.
 /// Independent scenarios share one project and as few dotnet invocations as possible.
 /// </summary>
-public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture<PackageFixture>
+[Collection(PackageCollection.Name)]
+public sealed class PackageConsumerTests(PackageFixture package)
 {
     private const string Items = """
             <LoraAdapter Include="adapters/math" BaseModel="base" Model="Math" Weight="$(MathWeight)" />
@@ -179,6 +180,8 @@ public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture
         Assert.True(File.Exists(Path.Combine(publishDirectory, "LoraMerge.Runtime.dll")));
         foreach (var engine in new[] { "LoraMerge.Core.dll", "LoraMerge.Tasks.dll", "LoraMerge.Cli.dll", "LoraMerge.Generators.dll" })
             Assert.False(File.Exists(Path.Combine(publishDirectory, engine)), $"{engine} is published");
+        // IntelliSense reads the runtime's XML docs from the package; the app does not ship them.
+        Assert.Empty(Directory.GetFiles(publishDirectory, "*.xml", SearchOption.AllDirectories));
     }
 
     private static string AssertRecordedSha256(string folder, string? ggufType)

@@ -5,7 +5,8 @@ namespace LoraMerge.EndToEnd.Tests;
 /// <summary>Packs the LoraMerge and LoraMerge.Runtime packages once for all end-to-end tests, into a fresh local folder feed.</summary>
 public sealed class PackageFixture : IDisposable
 {
-    public const string Version = "0.1.0-e2e";
+    /// <summary>The version README's quick start names; consumers restore into their own package folders, so no stale copy is served.</summary>
+    public const string Version = "0.1.0";
 
     public PackageFixture()
     {
