@@ -22,10 +22,19 @@ internal static class ManifestSchema
     public const string FormatsField = "formats";
     public const string ConfigField = "config";
     public const string TensorsField = "tensors";
+    /// <summary>Optional: the generated class's namespace (absent: the project's RootNamespace).</summary>
+    public const string NamespaceField = "namespace";
+    /// <summary>Optional: the generated class's name (absent: <see cref="ModelNames.ClassName"/> of the model name).</summary>
+    public const string ClassNameField = "className";
+    /// <summary>Optional: <see cref="PublicAccess"/> (absent) or <see cref="InternalAccess"/>.</summary>
+    public const string AccessField = "access";
     public const string TensorNameField = "name";
     public const string TensorDTypeField = "dtype";
     public const string TensorShapeField = "shape";
     public const string TensorFileField = "file";
+
+    public const string PublicAccess = "public";
+    public const string InternalAccess = "internal";
 
     public const string SafetensorsFormat = "safetensors";
     public const string GgufFormat = "gguf";

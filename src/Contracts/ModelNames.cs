@@ -52,4 +52,38 @@ internal static class ModelNames
         if (builder.Length == 0 || char.IsDigit(builder[0])) builder.Insert(0, '_');
         return builder.Append("Model").ToString();
     }
+
+    public const string ClassNameRule = "an ASCII C# identifier (letters, digits and '_', not starting with a digit) that is not a C# keyword";
+    public const string NamespaceRule = "C# identifiers (each as a class name) separated by '.'";
+
+    // C#'s reserved keywords (contextual keywords such as 'var' or 'record' are valid type names).
+    private static readonly string[] CSharpKeywords = ["abstract", "as", "base", "bool", "break", "byte", "case", "catch",
+        "char", "checked", "class", "const", "continue", "decimal", "default", "delegate", "do", "double", "else", "enum",
+        "event", "explicit", "extern", "false", "finally", "fixed", "float", "for", "foreach", "goto", "if", "implicit",
+        "in", "int", "interface", "internal", "is", "lock", "long", "namespace", "new", "null", "object", "operator",
+        "out", "override", "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed",
+        "short", "sizeof", "stackalloc", "static", "string", "struct", "switch", "this", "throw", "true", "try",
+        "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while"];
+
+    /// <summary>A <c>ClassName</c> given on the item: <see cref="ClassNameRule"/>.</summary>
+    public static bool IsValidClassName(string name)
+    {
+        if (name.Length == 0 || (name[0] >= '0' && name[0] <= '9')) return false;
+        foreach (var c in name)
+        {
+            if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+        }
+        return System.Array.IndexOf(CSharpKeywords, name) < 0;
+    }
+
+    /// <summary>A <c>Namespace</c> given on the item: <see cref="NamespaceRule"/>.</summary>
+    public static bool IsValidNamespace(string name)
+    {
+        if (name.Length == 0) return false;
+        foreach (var part in name.Split('.'))
+        {
+            if (!IsValidClassName(part)) return false;
+        }
+        return true;
+    }
 }

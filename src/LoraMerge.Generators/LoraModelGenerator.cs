@@ -29,7 +29,7 @@ public sealed class LoraModelGenerator : IIncrementalGenerator
 
         var duplicates = parsed
             .Where(static r => r.Spec is not null)
-            .Select(static (r, _) => (r.Spec!.Name, r.ModelNameLocation))
+            .Select(static (r, _) => (r.Spec!.Name, ClassKey: (r.Spec.Namespace ?? "") + "|" + r.Spec.ClassName, r.ModelNameLocation))
             .Collect()
             .Select(static (names, _) => FindDuplicates(names))
             .WithTrackingName(TrackingNames.Duplicates);
@@ -55,20 +55,20 @@ public sealed class LoraModelGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(sources, static (spc, s) => spc.AddSource(s.HintName, s.Source));
     }
 
-    private static DuplicateNames FindDuplicates(ImmutableArray<(string Name, LocationInfo? Location)> names)
+    /// <summary>Models whose classes would collide: same class name in the same namespace (an unset one is the RootNamespace).</summary>
+    private static DuplicateNames FindDuplicates(ImmutableArray<(string Name, string ClassKey, LocationInfo? Location)> names)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (name, _) in names)
+        foreach (var (_, classKey, _) in names)
         {
-            var className = LoraMerge.Contracts.ModelNames.ClassName(name);
-            counts[className] = counts.TryGetValue(className, out var n) ? n + 1 : 1;
+            counts[classKey] = counts.TryGetValue(classKey, out var n) ? n + 1 : 1;
         }
 
         var duplicated = new List<string>();
         var errors = new List<DiagnosticInfo>();
-        foreach (var (name, location) in names)
+        foreach (var (name, classKey, location) in names)
         {
-            if (counts[LoraMerge.Contracts.ModelNames.ClassName(name)] < 2) continue;
+            if (counts[classKey] < 2) continue;
             if (!duplicated.Contains(name)) duplicated.Add(name);
             errors.Add(DiagnosticInfo.Create(GeneratorDiagnostics.DuplicateModelName, location, name));
         }

@@ -89,6 +89,13 @@ internal static class ManifestParser
         }
 
         var (hasSafetensors, hasGguf) = ReadFormats(context, root);
+        var classNamespace = OptionalString(context, root, ManifestSchema.NamespaceField,
+            LoraMerge.Contracts.ModelNames.IsValidNamespace, "must be " + LoraMerge.Contracts.ModelNames.NamespaceRule);
+        var className = OptionalString(context, root, ManifestSchema.ClassNameField,
+            LoraMerge.Contracts.ModelNames.IsValidClassName, "must be " + LoraMerge.Contracts.ModelNames.ClassNameRule);
+        var access = OptionalString(context, root, ManifestSchema.AccessField,
+            static a => a is ManifestSchema.PublicAccess or ManifestSchema.InternalAccess,
+            $"must be \"{ManifestSchema.PublicAccess}\" or \"{ManifestSchema.InternalAccess}\"");
 
         var config = new List<ConfigEntry>();
         var configProperty = root.Find(ManifestSchema.ConfigField);
@@ -138,8 +145,23 @@ internal static class ManifestParser
 
         if (errors.Count > 0) return new ParseResult(null, nameLocation, EquatableArray.From(errors));
         var spec = new ModelSpec(name!.Text!, artifact!.Text!, embedded, fingerprint!.Text!, hasSafetensors, hasGguf,
-            EquatableArray.From(config), EquatableArray.From(tensors));
+            EquatableArray.From(config), EquatableArray.From(tensors))
+        {
+            Namespace = classNamespace,
+            ClassNameOverride = className,
+            IsInternal = access == ManifestSchema.InternalAccess,
+        };
         return new ParseResult(spec, nameLocation, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>An optional string member: its value when absent (null) or valid; otherwise reports it and returns null.</summary>
+    private static string? OptionalString(Context context, JsonValue root, string member, Func<string, bool> isValid, string problem)
+    {
+        var property = root.Find(member);
+        if (property is null) return null;
+        if (property.Value.Kind == JsonKind.String && isValid(property.Value.Text!)) return property.Value.Text;
+        context.Field(member, problem, property.Value);
+        return null;
     }
 
     /// <summary>The optional <c>formats</c> array: <c>"safetensors"</c> and/or <c>"gguf"</c>; absent means safetensors only.</summary>

@@ -122,6 +122,35 @@ public class GeneratedCodeCompilesTests
             Assert.Contains($"global::LoraMerge.Formats.DType.{d},", generated);
     }
 
+    private const string ClassOptionsUsage = """
+        using LoraMerge.Runtime;
+
+        internal static class ClassOptionsUsage
+        {
+            public static ModelTensor QProj(Acme.Models.Mathematics m) => m.Model.Layers[1].SelfAttn.QProj.Weight;
+            public static string Only => Acme.Chat.ChatModel.GgufPath;
+            public static ModelTensor Default(Sample.App.MathModel m) => m.LmHead.Weight;
+        }
+        """;
+
+    [Fact]
+    public void Namespace_ClassName_and_Access_shape_the_class_and_keep_same_named_models_apart()
+    {
+        var (compilation, diagnostics) = GeneratorHarness.RunAndCompile(
+            [new Manifest("/a/a.json", Manifests.WithClassOptions(Manifests.Llama("Math"), "Acme.Models", "Mathematics", "internal")),
+             new Manifest("/a/b.json", Manifests.WithClassOptions(Manifests.Llama("Chat", formats: ["gguf"]), classNamespace: "Acme.Chat", access: "public")),
+             // The same model name, hence the same default class name, in the default namespace: no collision.
+             new Manifest("/a/c.json", Manifests.Llama("math"))],
+            ClassOptionsUsage);
+
+        Assert.Empty(diagnostics);
+        AssertClean(compilation);
+        Assert.Equal(Accessibility.Internal, compilation.GetTypeByMetadataName("Acme.Models.Mathematics")!.DeclaredAccessibility);
+        Assert.Equal(Accessibility.Public, compilation.GetTypeByMetadataName("Acme.Chat.ChatModel")!.DeclaredAccessibility);
+        Assert.Equal(Accessibility.Public, compilation.GetTypeByMetadataName("Sample.App.MathModel")!.DeclaredAccessibility);
+        Assert.Null(compilation.GetTypeByMetadataName("Sample.App.Mathematics"));
+    }
+
     private static void AssertClean(Compilation compilation)
     {
         var problems = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();

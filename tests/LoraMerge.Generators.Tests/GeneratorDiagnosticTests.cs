@@ -60,6 +60,31 @@ public class GeneratorDiagnosticTests
         Assert.Equal(covered, Covered(json, d));
     }
 
+    [Theory]
+    [InlineData("namespace", "Acme..Models")]
+    [InlineData("namespace", "Acme.class")]
+    [InlineData("className", "3Models")]
+    [InlineData("className", "Math Model")]
+    [InlineData("className", "static")]
+    [InlineData("access", "private")]
+    public void Invalid_class_options_are_LORAGEN002_at_the_value(string field, string value)
+    {
+        var json = Manifests.Llama().Replace("  \"config\":", $"  \"{field}\": \"{value}\",\n  \"config\":");
+        var d = Single(json, "LORAGEN002");
+        Assert.StartsWith($"Model manifest field '{field}' must be", d.GetMessage());
+        Assert.Equal($"\"{value}\"", Covered(json, d));
+    }
+
+    [Fact]
+    public void Two_models_with_the_same_ClassName_in_one_namespace_are_LORAGEN005()
+    {
+        var result = GeneratorHarness.Run(
+            [new Manifest("/a/a.json", Manifests.WithClassOptions(Manifests.Llama("Math"), className: "Shared")),
+             new Manifest("/a/b.json", Manifests.WithClassOptions(Manifests.Llama("Chat"), className: "Shared"))]);
+        Assert.Empty(result.GeneratedTrees);
+        Assert.Equal(["LORAGEN005", "LORAGEN005"], result.Diagnostics.Select(d => d.Id));
+    }
+
     [Fact]
     public void Tensors_in_a_gguf_only_manifest_are_LORAGEN002()
     {

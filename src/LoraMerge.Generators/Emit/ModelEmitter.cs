@@ -21,7 +21,7 @@ internal static class ModelEmitter
     /// <summary>A model with no safetensors files: no tensors to map, so a static class with <c>GgufPath</c> and <c>Config</c>.</summary>
     private static string EmitGgufOnlyClass(ModelSpec spec, GlobalSettings settings)
     {
-        var ns = Identifiers.ToNamespace(settings.RootNamespace);
+        var ns = spec.NamespaceIn(settings);
         var w = new CodeWriter();
         WriteHeader(w);
         if (ns.Length > 0)
@@ -30,7 +30,7 @@ internal static class ModelEmitter
             w.Open();
         }
         w.Line($"/// <summary>Model <c>{Xml(spec.Name)}</c>, built as a GGUF file only (no safetensors weights to map).</summary>");
-        w.Line($"public static partial class {spec.ClassName}");
+        w.Line($"{spec.Access} static partial class {spec.ClassName}");
         w.Open();
         WriteGgufPath(w, spec);
         w.Line();
@@ -50,7 +50,7 @@ internal static class ModelEmitter
 
     private static string EmitWeightsClass(ModelSpec spec, GlobalSettings settings)
     {
-        var ns = Identifiers.ToNamespace(settings.RootNamespace);
+        var ns = spec.NamespaceIn(settings);
         var className = spec.ClassName;
         // Nested types are named from the model class; every generated scope reserves its name, so it always resolves.
         var root = new ClassNodeType(className, className, new NameScope(className, ReservedRootMembers));
@@ -65,7 +65,7 @@ internal static class ModelEmitter
             w.Open();
         }
         w.Line($"/// <summary>Typed access to the weights of model <c>{Xml(spec.Name)}</c> ({spec.Tensors.Count} tensors).</summary>");
-        w.Line($"public sealed partial class {className} : global::System.IDisposable");
+        w.Line($"{spec.Access} sealed partial class {className} : global::System.IDisposable");
         w.Open();
         WriteDescription(w, spec);
         w.Line();

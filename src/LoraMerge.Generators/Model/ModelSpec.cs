@@ -17,7 +17,21 @@ internal sealed record ModelSpec(
     EquatableArray<ConfigEntry> Config,
     EquatableArray<TensorSpec> Tensors)
 {
-    public string ClassName => LoraMerge.Contracts.ModelNames.ClassName(Name);
+    /// <summary>The item's <c>Namespace</c>; null: the project's RootNamespace.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>The item's <c>ClassName</c>; null: the model name's class name.</summary>
+    public string? ClassNameOverride { get; init; }
+
+    /// <summary>The item's <c>Access="internal"</c>.</summary>
+    public bool IsInternal { get; init; }
+
+    public string ClassName => ClassNameOverride ?? LoraMerge.Contracts.ModelNames.ClassName(Name);
+
+    public string Access => IsInternal ? "internal" : "public";
+
+    /// <summary>The namespace the class is emitted in.</summary>
+    public string NamespaceIn(GlobalSettings settings) => Namespace ?? Naming.Identifiers.ToNamespace(settings.RootNamespace);
 }
 
 /// <summary>One tensor as compiled in: name, safetensors dtype name, shape and the file (relative to the artifact) holding it.</summary>

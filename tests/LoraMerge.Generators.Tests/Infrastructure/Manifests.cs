@@ -26,6 +26,16 @@ internal static class Manifests
         return json.ToString();
     }
 
+    /// <summary>The manifest with the item's class options (<c>Namespace</c>, <c>ClassName</c>, <c>Access</c>) as the describe step writes them.</summary>
+    public static string WithClassOptions(string manifest, string? classNamespace = null, string? className = null, string? access = null)
+    {
+        var fields = new StringBuilder();
+        if (classNamespace is not null) fields.Append($"  \"namespace\": \"{classNamespace}\",\n");
+        if (className is not null) fields.Append($"  \"className\": \"{className}\",\n");
+        if (access is not null) fields.Append($"  \"access\": \"{access}\",\n");
+        return manifest.Replace("  \"config\":", fields + "  \"config\":");
+    }
+
     public static IEnumerable<(string, string, long[], string)> Tensors(string dtype, params (string Name, long[] Shape)[] tensors) =>
         tensors.Select(t => (t.Name, dtype, t.Shape, "model.safetensors"));
 
