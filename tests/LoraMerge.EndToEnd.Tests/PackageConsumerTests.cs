@@ -236,6 +236,21 @@ public sealed class PackageConsumerTests(PackageFixture package)
         Assert.Empty(Directory.GetFiles(app.PathOf("bin", "Release", "net10.0"), "Program.cs", SearchOption.AllDirectories));
     }
 
+    /// <summary>A project that references the package but declares no LoraAdapter: no models/ folder, nothing of the project copied.</summary>
+    [Fact]
+    public void A_project_with_no_adapters_ships_no_models_folder()
+    {
+        using var app = new ConsumerProject(package, "", "Console.WriteLine(\"no adapters\");");
+
+        var publish = app.Dotnet("publish", "-c", "Release", "-o", "out");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.False(Directory.Exists(app.PathOf("out", "models")), "publish has a models/ folder");
+        Assert.False(Directory.Exists(app.PathOf("bin", "Release", "net10.0", "models")), "bin has a models/ folder");
+        Assert.Empty(Directory.GetFiles(app.PathOf("out"), "Program.cs", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(app.PathOf("out"), "*.csproj", SearchOption.AllDirectories));
+    }
+
     private static (string Shape, string Sha256) ExpectedTensor(string fixture, string name)
     {
         using var file = LoraMerge.Formats.SafetensorsFile.Open(Path.Combine(PackageFixture.FixturesDir, fixture));
