@@ -97,6 +97,12 @@ internal sealed class MergeCommandLine
         Arity = ArgumentArity.Zero,
     };
 
+    public Option<string?> Store { get; } = new("--store")
+    {
+        Description = "A merge store folder (docs/cli.md): a merge with the same inputs, by content, and options as one it holds is hard-linked from it instead of computed, and a new merge is added to it. The build uses obj/lora-store/.",
+        HelpName = "DIR",
+    };
+
     public Option<string> Out { get; } = new("--out")
     {
         Description = "Output folder for the merged model. It must not exist or be empty, unless --force is given.",
@@ -130,7 +136,7 @@ internal sealed class MergeCommandLine
     {
         var command = new Command("merge", "Merge one or more PEFT LoRA adapters into a base model and write the merged model folder.")
         {
-            Base, Adapters, Weights, SafeMerge, NoSafeMerge, Rounding, MaxShardSize, Threads, Backend, Format, GgufType, NoFsync, Out, Force, Requests,
+            Base, Adapters, Weights, SafeMerge, NoSafeMerge, Rounding, MaxShardSize, Threads, Backend, Format, GgufType, NoFsync, Store, Out, Force, Requests,
         };
         command.Validators.Add(ValidateCombination);
         return command;

@@ -30,8 +30,11 @@ internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, Can
             view.Complete();
         }
 
-        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Merged {options.Adapters.Count} adapter(s) into {result.OutputDirectory}: {ByteSize.Format(result.BytesWritten)} in {ProgressText.FormatDuration(result.Elapsed)}, {result.Warnings.Count} warning(s)."));
+        console.Out.WriteLine(result.StoreEntry is { } entry
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"Linked {result.OutputDirectory} from the merge store ({entry}): same inputs by content, nothing merged; {ProgressText.FormatDuration(result.Elapsed)}, {result.Warnings.Count} warning(s).")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"Merged {options.Adapters.Count} adapter(s) into {result.OutputDirectory}: {ByteSize.Format(result.BytesWritten)} in {ProgressText.FormatDuration(result.Elapsed)}, {result.Warnings.Count} warning(s)."));
         return ExitCodes.Success;
     }
 
@@ -51,6 +54,7 @@ internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, Can
             Formats = FormatOptions.Parse(parse.GetValue(line.Format) ?? "safetensors"),
             GgufType = parse.GetValue(line.GgufType) is { } type ? FormatOptions.ParseGgufType(type) : null,
             Durable = !parse.GetValue(line.NoFsync),
+            Store = parse.GetValue(line.Store),
             // CheckOutputFolder already refused a non-empty folder without --force; an empty one may be replaced.
             Overwrite = true,
         };

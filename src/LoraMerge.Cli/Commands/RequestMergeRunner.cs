@@ -55,8 +55,11 @@ internal sealed class RequestMergeRunner(CliConsole console, CancellationToken c
                 },
                 cancellationToken,
                 onInfo: message => output.WriteLine($"LoraMerge: model '{request.Model}': {message}"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"LoraMerge: model '{request.Model}' merged: {result.BytesWritten / 1e6:F1} MB written in {result.Elapsed.TotalSeconds:F1} s"));
+            output.WriteLine(result.StoreEntry is { } entry
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"LoraMerge: model '{request.Model}' linked from the merge store ({Path.GetFileName(entry)[..12]}, same inputs by content; nothing merged) in {result.Elapsed.TotalSeconds:F1} s")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"LoraMerge: model '{request.Model}' merged: {result.BytesWritten / 1e6:F1} MB written in {result.Elapsed.TotalSeconds:F1} s"));
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is OperationCanceledException || e is LoraException { Code: ErrorCodes.Cancelled })

@@ -71,6 +71,12 @@ public sealed record MergeOptions
     /// </summary>
     public bool Durable { get; init; } = true;
 
+    /// <summary>
+    /// A content-addressed store of finished merges (<see cref="Store.MergeStore"/>); null for none. A merge whose inputs
+    /// (by content) and options are in it is hard-linked from it instead of computed, and a new merge is added to it.
+    /// </summary>
+    public string? Store { get; init; }
+
     /// <summary>Replace an existing output folder (the CLI asks for this explicitly; MSBuild owns its folder).</summary>
     public bool Overwrite { get; init; } = true;
 }

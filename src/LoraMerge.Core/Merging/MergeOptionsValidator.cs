@@ -25,6 +25,13 @@ internal static class MergeOptionsValidator
         foreach (var input in options.Adapters.Select(a => a.Directory).Prepend(options.BaseModelDirectory))
             if (Requests.PathContainment.IsSameOrInside(input, options.OutputDirectory))
                 throw Invalid($"The output folder must not be an input folder or contain one ({input}).");
+        if (options.Store is { } store)
+        {
+            // The store's entries are links to output files: inside an input or the output they would be merged or replaced.
+            foreach (var folder in options.Adapters.Select(a => a.Directory).Prepend(options.BaseModelDirectory).Append(options.OutputDirectory))
+                if (Requests.PathContainment.IsSameOrInside(store, folder) || Requests.PathContainment.IsSameOrInside(folder, store))
+                    throw Invalid($"The merge store must not be, contain or lie inside an input or the output folder ({folder}).");
+        }
     }
 
     private static LoraException Invalid(string message) => new(ErrorCodes.InvalidMergeOptions, message);

@@ -18,6 +18,22 @@ internal sealed class MergeProvenance
     public string Fingerprint(ModelDirectory baseModel, IReadOnlyList<PeftAdapter> adapters, MergeOptions options) =>
         InputFingerprint.Compute(baseModel, adapters, options, _hashes);
 
+    /// <summary>
+    /// The merge's identity by content (the merge store's key): the tool version, the fingerprint (options, adapters,
+    /// headers), and the sha256 of every base file, weights included. Hashes come from the per-user cache when the
+    /// files are unchanged, so a file that was only touched is hashed again and keeps its key.
+    /// </summary>
+    public string ContentKey(MergePlan plan)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append("loramerge-store-v1\n").Append(ToolVersion.Value).Append('\n').Append(plan.Fingerprint).Append('\n');
+        foreach (var file in BaseFiles(plan.BaseModel).Order(StringComparer.Ordinal))
+            text.Append(Relative(plan.BaseModel.Path, file)).Append(' ').Append(_hashes.Get(file)).Append('\n');
+        foreach (var adapter in plan.Adapters)
+            text.Append(_hashes.Get(adapter.ConfigPath)).Append(' ').Append(_hashes.Get(adapter.WeightsPath)).Append('\n');
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
     /// <summary>Starts hashing the base's files in the background, while the merge computes.</summary>
     public void StartHashingInputs(ModelDirectory baseModel)
     {

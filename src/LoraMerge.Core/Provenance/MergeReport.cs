@@ -112,5 +112,23 @@ internal static class MergeReport
         json.WriteEndArray();
     }
 
+    /// <summary>
+    /// Writes the report at <paramref name="sourcePath"/> (in folder <paramref name="sourceFolder"/>) to
+    /// <paramref name="destinationPath"/> for a copy of that folder at <paramref name="destinationFolder"/>: the input
+    /// paths, relative to the report's own folder, are rewritten to point at the same inputs; everything else is kept.
+    /// </summary>
+    public static void Relocate(string sourcePath, string sourceFolder, string destinationPath, string destinationFolder)
+    {
+        var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllBytes(sourcePath))!.AsObject();
+        string Moved(string path) => Relative(destinationFolder, Path.Combine(sourceFolder, path));
+        if (report["base"]?["path"] is { } basePath)
+            report["base"]!["path"] = Moved(basePath.GetValue<string>());
+        foreach (var adapter in report["adapters"]?.AsArray() ?? [])
+            adapter!["path"] = Moved(adapter["path"]!.GetValue<string>());
+        using var stream = File.Create(destinationPath);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        report.WriteTo(json);
+    }
+
     private static string Relative(string from, string to) => Path.GetRelativePath(from, Path.GetFullPath(to)).Replace('\\', '/');
 }

@@ -37,6 +37,8 @@ public static class MergeOptionsJson
         if (options.GgufType is { } ggufType) json.WriteString("ggufType", GgufTensorTypes.Name(ggufType));
         json.WriteBoolean("overwrite", options.Overwrite);
         json.WriteBoolean("durable", options.Durable);
+        if (options.Store is { } store)
+            json.WriteString("store", store);
         json.WriteEndObject();
     }
 
@@ -83,6 +85,7 @@ public static class MergeOptionsJson
             GgufType = ggufType,
             Overwrite = Optional(element, "overwrite")?.GetBoolean() ?? true,
             Durable = Optional(element, "durable")?.GetBoolean() ?? true,
+            Store = Optional(element, "store")?.GetString(),
         };
     }
 
