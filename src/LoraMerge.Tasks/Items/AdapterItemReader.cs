@@ -116,7 +116,7 @@ internal static class AdapterItemReader
         {
             foreach (var name in new[] { DensityMetadata, MajoritySignMethodMetadata, SvdRankMetadata, SeedMetadata })
                 if (Text(name).Length > 0)
-                    fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {name} applies to a Combination only; set Combination=\"...\" too.");
+                    fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {name}=\"{Text(name)}\" applies to a Combination only; set Combination=\"...\" too.");
             return null;
         }
         if (!CombinationTypes.TryParse(typeText, out var type))
