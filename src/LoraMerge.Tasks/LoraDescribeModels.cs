@@ -150,7 +150,7 @@ public sealed class LoraDescribeModels : MSBuildTask, ICancelableTask
         var paths = new ModelPaths(Path.Combine(intermediate, "unmerged"), ModelsDirectory, adapter.Model);
         var inputs = InputFiles.InFolder(adapter.BaseModel);
         inputs.AddRange(InputFiles.InFolder(adapter.Directory));
-        var model = new ModelGroup(adapter.Model, adapter.BaseModel, [adapter], adapter.SafeMerge, Embed: false) { Rounding = adapter.Rounding };
+        var model = new ModelGroup(adapter.Model, adapter.BaseModel, [adapter], adapter.SafeMerge, Embed: false) { Rounding = adapter.Rounding, Combination = adapter.Combination };
         var request = new ModelMergeRequest
         {
             Model = adapter.Model,

@@ -66,6 +66,8 @@ public sealed class DescribeItemErrorTests
     [InlineData("Format", "onnx")]
     [InlineData("Format", "safetensors;gguf;onnx")]
     [InlineData("Rounding", "double")]
+    [InlineData("Combination", "average")]
+    [InlineData("Density", "0.5")]
     public void Invalid_metadata_is_reported_with_its_name(string name, string value)
     {
         using var project = TestProject.Create();
@@ -78,6 +80,41 @@ public sealed class DescribeItemErrorTests
         Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
         Assert.Equal(item.Line, error.LineNumber);
         Assert.Contains(value, error.Message);
+    }
+
+    [Theory]
+    [InlineData("Density", "-1")]
+    [InlineData("MajoritySignMethod", "most")]
+    [InlineData("SvdRank", "0")]
+    [InlineData("Seed", "-3")]
+    public void Invalid_combination_metadata_is_reported_with_its_name(string name, string value)
+    {
+        using var project = TestProject.Create();
+        var item = project.Adapter("adapters/math", BaseModel: "base", Other: [("Combination", "ties"), (name, value)]);
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        Assert.False(project.Describe(engine, item).Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
+        Assert.Equal(item.Line, error.LineNumber);
+        Assert.Contains(name, error.Message);
+    }
+
+    [Fact]
+    public void Items_of_one_model_must_agree_on_the_combination()
+    {
+        using var project = TestProject.Create();
+        var first = project.Adapter("adapters/a", Model: "Math", BaseModel: "base", Other: [("Combination", "ties"), ("Density", "0.5")]);
+        var second = project.Adapter("adapters/b", Model: "Math", BaseModel: "base", Other: [("Combination", "ties"), ("Density", "0.7")]);
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        Assert.False(project.Describe(engine, first, second).Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.InvalidItemMetadata, error.Code);
+        Assert.Equal(second.Line, error.LineNumber);
+        Assert.Contains("Density", error.Message);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.CommandLine.Parsing;
 using LoraMerge.Cli.Parsing;
+using LoraMerge.Merging;
 
 namespace LoraMerge.Cli.Commands;
 
@@ -56,6 +57,37 @@ internal sealed class MergeCommandLine
         Description = "single (the default): round each merged value once, the most accurate. peft: round where PEFT's merge_and_unload() rounds in between (after each adapter on a half-precision base, embedding deltas, and with safe merge each LoRA delta), so the bytes equal PEFT's; use --no-safe-merge for PEFT's default safe_merge=False.",
         HelpName = "single|peft",
         DefaultValueFactory = _ => "single",
+    };
+
+    public Option<string?> Combination { get; } = new("--combination")
+    {
+        Description = "Combine the adapters first, as PEFT's add_weighted_adapter(combination_type=TYPE) does, and merge the combined adapter: cat, linear, svd, ties, ties_svd, dare_linear, dare_ties, dare_linear_svd, dare_ties_svd, magnitude_prune or magnitude_prune_svd (docs/merge-semantics.md). Default: merge every adapter's own delta (their weighted sum).",
+        HelpName = "TYPE",
+    };
+
+    public Option<double?> Density { get; } = new("--density")
+    {
+        Description = "With --combination ties, dare_* or magnitude_prune*: the fraction of values kept (0 to 1; 1 prunes nothing).",
+        HelpName = "X",
+    };
+
+    public Option<string> MajoritySignMethod { get; } = new("--majority-sign-method")
+    {
+        Description = "With --combination ties* or dare_ties*: elect each sign by the sum of the values (total, the default) or by how many have it (frequency).",
+        HelpName = "total|frequency",
+        DefaultValueFactory = _ => "total",
+    };
+
+    public Option<int?> SvdRank { get; } = new("--svd-rank")
+    {
+        Description = "With an _svd --combination: the combined adapter's rank. Default: the largest rank of the adapters.",
+        HelpName = "N",
+    };
+
+    public Option<ulong?> Seed { get; } = new("--seed")
+    {
+        Description = "With --combination dare_*: the seed of DARE's random pruning (default 0); the same seed gives the same bytes on every machine.",
+        HelpName = "N",
     };
 
     public Option<long?> MaxShardSize { get; } = new("--max-shard-size")
@@ -126,6 +158,8 @@ internal sealed class MergeCommandLine
     {
         Backend.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         Rounding.AcceptOnlyFromAmong("single", "peft");
+        Combination.AcceptOnlyFromAmong([.. CombinationTypes.Names]);
+        MajoritySignMethod.AcceptOnlyFromAmong("total", "frequency");
         Threads.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 0) result.AddError("--threads must be 0 (automatic) or a positive number.");
@@ -136,7 +170,7 @@ internal sealed class MergeCommandLine
     {
         var command = new Command("merge", "Merge one or more PEFT LoRA adapters into a base model and write the merged model folder.")
         {
-            Base, Adapters, Weights, SafeMerge, NoSafeMerge, Rounding, MaxShardSize, Threads, Backend, Format, GgufType, NoFsync, Store, Out, Force, Requests,
+            Base, Adapters, Weights, SafeMerge, NoSafeMerge, Rounding, Combination, Density, MajoritySignMethod, SvdRank, Seed, MaxShardSize, Threads, Backend, Format, GgufType, NoFsync, Store, Out, Force, Requests,
         };
         command.Validators.Add(ValidateCombination);
         return command;
@@ -159,6 +193,9 @@ internal sealed class MergeCommandLine
         int adapters = result.GetResult(Adapters)?.Tokens.Count ?? 0;
         int weights = result.GetResult(Weights)?.Tokens.Count ?? 0;
         if (AdapterWeights.Validate(adapters, weights) is { } pairingError) result.AddError(pairingError);
+        if (result.GetValue(Combination) is null
+            && new Option[] { Density, SvdRank, Seed }.Any(o => result.GetResult(o) is { Implicit: false }))
+            result.AddError("--density, --svd-rank and --seed apply to a --combination only.");
         if (result.GetValue(SafeMerge) && result.GetValue(NoSafeMerge))
             result.AddError("--safe-merge and --no-safe-merge cannot be used together.");
     }

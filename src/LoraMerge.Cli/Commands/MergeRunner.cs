@@ -48,6 +48,11 @@ internal sealed class MergeRunner(MergeCommandLine line, CliConsole console, Can
             OutputDirectory = parse.GetRequiredValue(line.Out),
             SafeMerge = !parse.GetValue(line.NoSafeMerge),
             Rounding = parse.GetValue(line.Rounding) == "peft" ? MergeRounding.Peft : MergeRounding.Single,
+            Combination = parse.GetValue(line.Combination) is { } combinationName && CombinationTypes.TryParse(combinationName, out var combinationType)
+                ? new AdapterCombination(combinationType, parse.GetValue(line.Density),
+                    parse.GetValue(line.MajoritySignMethod) == "frequency" ? LoraMerge.Merging.MajoritySignMethod.Frequency : LoraMerge.Merging.MajoritySignMethod.Total,
+                    parse.GetValue(line.SvdRank), parse.GetValue(line.Seed) ?? AdapterCombination.DefaultSeed)
+                : null,
             MaxShardSize = parse.GetValue(line.MaxShardSize),
             Threads = parse.GetValue(line.Threads),
             Backend = MergeBackendNames.TryParse(parse.GetValue(line.Backend), out var backend) ? backend : MergeBackendKind.Auto,

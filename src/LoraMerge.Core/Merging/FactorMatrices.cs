@@ -71,6 +71,16 @@ internal sealed class FactorMatrices : IDisposable
         }
     }
 
+    /// <summary>Factors computed elsewhere (a combined adapter's), copied into pooled buffers.</summary>
+    public static FactorMatrices FromFactors(ReadOnlySpan<float> left, ReadOnlySpan<float> right, int rank, float scale)
+    {
+        var l = Rent(Math.Max(left.Length, 1));
+        var r = Rent(Math.Max(right.Length, 1));
+        left.CopyTo(l);
+        right.CopyTo(r);
+        return new FactorMatrices(l, left.Length, r, right.Length, rank, scale);
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _left, null) is { } left)

@@ -51,6 +51,12 @@ public sealed record MergeOptions
     /// <summary>Round once (default) or where PEFT rounds; see <see cref="MergeRounding"/>.</summary>
     public MergeRounding Rounding { get; init; } = MergeRounding.Single;
 
+    /// <summary>
+    /// Combine the adapters first, as PEFT's <c>add_weighted_adapter</c> with this combination type does, and merge the
+    /// combined adapter; null merges every adapter's own delta (their weighted sum, which is what <c>cat</c> computes).
+    /// </summary>
+    public AdapterCombination? Combination { get; init; }
+
     /// <summary>Re-shard the output by this byte budget; null keeps the base's shard layout.</summary>
     public long? MaxShardSize { get; init; }
 

@@ -13,6 +13,8 @@ internal static class MergeOptionsValidator
                 throw Invalid($"The weight of adapter '{a.Directory}' is {a.Weight}; weights must be finite numbers.");
         if (!Enum.IsDefined(options.Rounding))
             throw Invalid($"The rounding must be single or peft, not {options.Rounding}.");
+        if (options.Combination is { } combination)
+            ValidateCombination(combination, options.Adapters.Count);
         if (options.Threads < 0)
             throw Invalid($"Threads must be 0 (all cores) or more, not {options.Threads}.");
         if (options.MaxShardSize is <= 0)
@@ -32,6 +34,19 @@ internal static class MergeOptionsValidator
                 if (Requests.PathContainment.IsSameOrInside(store, folder) || Requests.PathContainment.IsSameOrInside(folder, store))
                     throw Invalid($"The merge store must not be, contain or lie inside an input or the output folder ({folder}).");
         }
+    }
+
+    private static void ValidateCombination(AdapterCombination combination, int adapters)
+    {
+        if (!Enum.IsDefined(combination.Type) || !Enum.IsDefined(combination.MajoritySign))
+            throw Invalid($"The combination type must be one of {string.Join(", ", CombinationTypes.Names)}.");
+        if (combination.Density is { } density && (!double.IsFinite(density) || density < 0))
+            throw Invalid($"The combination density must be a number of 0 or more (1 prunes nothing), not {density}.");
+        // With one adapter PEFT combines with linear whatever the type, so only then is a density not needed.
+        if (combination.Density is null && CombinationTypes.NeedsDensity(combination.Type) && adapters > 1)
+            throw Invalid($"The combination type {CombinationTypes.Name(combination.Type)} prunes, so it needs a density (0 to 1: the fraction of values kept).");
+        if (combination.SvdRank is <= 0)
+            throw Invalid($"The SVD rank must be positive, not {combination.SvdRank}.");
     }
 
     private static LoraException Invalid(string message) => new(ErrorCodes.InvalidMergeOptions, message);

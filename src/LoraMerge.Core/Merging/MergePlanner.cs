@@ -39,6 +39,7 @@ internal sealed class MergePlanner
             WithRegexTimeout(adapters[i].Directory, () => planner.AddAdapter(index, adapters[index], options.Adapters[index].Weight));
         }
         planner.CheckDoraIsAlone(adapters);
+        CombinationPlanner.Apply(options, adapters, planner._jobs.Values);
         planner.PlaceRoundings();
         var jobs = shards.SelectMany(s => s.Jobs).ToArray();
         var gguf = options.Formats.HasFlag(OutputFormats.Gguf)
@@ -353,7 +354,7 @@ internal sealed class MergePlanner
         if (_options.Rounding != MergeRounding.Peft)
             return;
         foreach (var job in _jobs.Values)
-            job.RoundsAfterEachAdapter = job.Dora is null && job.Base.DType != DType.F32 && job.Terms.Count + job.RowTerms.Count > 1;
+            job.RoundsAfterEachAdapter = job.Dora is null && job.Base.DType != DType.F32 && job.Terms.Count + job.RowTerms.Count + job.CombinedTerms.Count > 1;
     }
 
     private void CheckDoraIsAlone(IReadOnlyList<PeftAdapter> adapters)

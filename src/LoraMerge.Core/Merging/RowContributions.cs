@@ -33,6 +33,9 @@ internal sealed class RowContributions : IDisposable
             foreach (var t in job.Terms)
                 items.Add(new LowRankContribution(t.AdapterIndex, FactorMatrices.Load(t, adapterFiles[t.AdapterIndex], rows, columns),
                     t.CastsDelta ? job.Base.DType : null));
+            foreach (var t in job.CombinedTerms)
+                items.Add(new LowRankContribution(t.AdapterIndex, CombinedFactors.Compute(t, adapterFiles, job.Base.DType, rows, columns),
+                    t.CastsDelta ? job.Base.DType : null));
             foreach (var t in job.RowTerms)
             {
                 var file = adapterFiles[t.AdapterIndex];

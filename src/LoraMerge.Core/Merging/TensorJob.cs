@@ -89,6 +89,9 @@ internal sealed class TensorJob(BaseTensorRef @base, OutputShard shard)
     public List<RowTerm> RowTerms { get; } = [];
     public DoraTerm? Dora { get; set; }
 
+    /// <summary>With a combination type: one combined adapter per targeted module, in place of the adapters' <see cref="Terms"/>.</summary>
+    public List<CombinedTerm> CombinedTerms { get; } = [];
+
     /// <summary>
     /// <c>Rounding="peft"</c>: the merged values are rounded to the stored dtype after each adapter's contribution, as
     /// PEFT's in-place merges one adapter after another do.
@@ -97,7 +100,7 @@ internal sealed class TensorJob(BaseTensorRef @base, OutputShard shard)
     public ReplacementSource? Replacement { get; set; }
 
     public TensorAction Action =>
-        Terms.Count > 0 || RowTerms.Count > 0 || Dora is not null ? TensorAction.Merge
+        Terms.Count > 0 || RowTerms.Count > 0 || CombinedTerms.Count > 0 || Dora is not null ? TensorAction.Merge
         : Replacement is not null ? TensorAction.Replace
         : TensorAction.Copy;
 

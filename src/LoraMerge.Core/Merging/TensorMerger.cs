@@ -128,6 +128,7 @@ internal sealed class TensorMerger(
     {
         var contributors = job.Terms.Select(t => t.AdapterIndex)
             .Concat(job.RowTerms.Select(t => t.AdapterIndex))
+            .Concat(job.CombinedTerms.SelectMany(t => t.Inputs.Select(i => i.AdapterIndex)))
             .Concat(job.Replacement is null ? [] : [job.Replacement.AdapterIndex])
             .Concat(job.Dora is null ? [] : [job.Dora.AdapterIndex])
             .Distinct().ToArray();

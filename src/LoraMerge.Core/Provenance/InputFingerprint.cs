@@ -36,6 +36,11 @@ internal static class InputFingerprint
             // PEFT's rounding points depend on safe merge, so both change the output bytes.
             text.Append(CultureInfo.InvariantCulture, $"rounding {options.Rounding} safe merge {options.SafeMerge}\n");
         }
+        if (options.Combination is { } c)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"combination {CombinationTypes.Name(c.Type)} density {c.Density?.ToString("R", CultureInfo.InvariantCulture) ?? "none"} sign {CombinationTypes.SignMethodName(c.MajoritySign)} svd rank {c.SvdRank?.ToString(CultureInfo.InvariantCulture) ?? "max"} seed {c.Seed.ToString(CultureInfo.InvariantCulture)} rounding {options.Rounding} safe merge {options.SafeMerge}\n");
+        }
         if (options.Formats != OutputFormats.Safetensors)
         {
             // The GGUF carries the tokenizer, so its files are inputs too.

@@ -47,6 +47,8 @@ internal static class MergeReport
         json.WriteStartObject("options");
         json.WriteBoolean("safeMerge", plan.Options.SafeMerge);
         json.WriteString("rounding", plan.Options.Rounding == MergeRounding.Peft ? "peft" : "single");
+        if (plan.Options.Combination is { } combination)
+            Requests.MergeOptionsJson.WriteCombination(json, combination);
         if (plan.Options.MaxShardSize is { } max)
             json.WriteNumber("maxShardSize", max);
         else

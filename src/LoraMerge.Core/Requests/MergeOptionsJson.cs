@@ -28,6 +28,7 @@ public static class MergeOptionsJson
         json.WriteString("outputDirectory", options.OutputDirectory);
         json.WriteBoolean("safeMerge", options.SafeMerge);
         json.WriteString("rounding", options.Rounding == MergeRounding.Peft ? "peft" : "single");
+        if (options.Combination is { } combination) WriteCombination(json, combination);
         if (options.MaxShardSize is { } maxShardSize) json.WriteNumber("maxShardSize", maxShardSize);
         json.WriteNumber("threads", options.Threads);
         json.WriteString("backend", MergeBackendNames.Name(options.Backend));
@@ -78,6 +79,7 @@ public static class MergeOptionsJson
             OutputDirectory = element.GetProperty("outputDirectory").GetString()!,
             SafeMerge = Optional(element, "safeMerge")?.GetBoolean() ?? true,
             Rounding = rounding,
+            Combination = ReadCombination(Optional(element, "combination"), requestPath),
             MaxShardSize = Optional(element, "maxShardSize")?.GetInt64(),
             Threads = Optional(element, "threads")?.GetInt32() ?? 0,
             Backend = backend,
@@ -87,6 +89,32 @@ public static class MergeOptionsJson
             Durable = Optional(element, "durable")?.GetBoolean() ?? true,
             Store = Optional(element, "store")?.GetString(),
         };
+    }
+
+    /// <summary><c>"combination": {"type": "ties", "density": 0.5, "majoritySignMethod": "total", "svdRank": 8, "seed": 0}</c>; absent: no combination.</summary>
+    internal static void WriteCombination(Utf8JsonWriter json, AdapterCombination combination)
+    {
+        json.WriteStartObject("combination");
+        json.WriteString("type", CombinationTypes.Name(combination.Type));
+        if (combination.Density is { } density) json.WriteNumber("density", density);
+        json.WriteString("majoritySignMethod", CombinationTypes.SignMethodName(combination.MajoritySign));
+        if (combination.SvdRank is { } svdRank) json.WriteNumber("svdRank", svdRank);
+        json.WriteNumber("seed", combination.Seed);
+        json.WriteEndObject();
+    }
+
+    private static AdapterCombination? ReadCombination(JsonElement? element, string requestPath)
+    {
+        if (element is not { } c)
+            return null;
+        var typeName = Optional(c, "type")?.GetString();
+        if (!CombinationTypes.TryParse(typeName, out var type))
+            throw Invalid($"combination type '{typeName}' is not one of {string.Join(", ", CombinationTypes.Names)}.", requestPath);
+        var signName = Optional(c, "majoritySignMethod")?.GetString() ?? "total";
+        if (!CombinationTypes.TryParseSignMethod(signName, out var sign))
+            throw Invalid($"majoritySignMethod '{signName}' is not total or frequency.", requestPath);
+        return new AdapterCombination(type, Optional(c, "density")?.GetDouble(), sign, Optional(c, "svdRank")?.GetInt32(),
+            Optional(c, "seed")?.GetUInt64() ?? AdapterCombination.DefaultSeed);
     }
 
     private static JsonElement? Optional(JsonElement element, string name) =>

@@ -46,6 +46,9 @@ public static class ErrorCodes
     public const string ConflictingAdapters = "LORA1207";
     public const string IncompleteLoraPair = "LORA1208";
     public const string InvalidMergeOptions = "LORA1209";
+    public const string CombinationRankMismatch = "LORA1210";
+    public const string CombinationTargetModulesMismatch = "LORA1211";
+    public const string CombinationUnsupported = "LORA1212";
 
     // LORA13xx: running the merge and writing the output.
     public const string NonFiniteResult = "LORA1301";

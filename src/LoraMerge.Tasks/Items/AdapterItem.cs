@@ -21,4 +21,7 @@ internal sealed record AdapterItem(
     public string GgufTypeName => GgufType is { } type ? GgufTensorTypes.Name(type) : "";
     /// <summary><c>Rounding</c> metadata: <c>single</c> (default) or <c>peft</c>.</summary>
     public LoraMerge.Merging.MergeRounding Rounding { get; init; }
+
+    /// <summary><c>Combination</c>, <c>Density</c>, <c>MajoritySignMethod</c>, <c>SvdRank</c>, <c>Seed</c>; null without <c>Combination</c>.</summary>
+    public LoraMerge.Merging.AdapterCombination? Combination { get; init; }
 }

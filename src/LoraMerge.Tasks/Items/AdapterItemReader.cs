@@ -19,6 +19,11 @@ internal static class AdapterItemReader
     public const string FormatMetadata = "Format";
     public const string GgufTypeMetadata = "GgufType";
     public const string RoundingMetadata = "Rounding";
+    public const string CombinationMetadata = "Combination";
+    public const string DensityMetadata = "Density";
+    public const string MajoritySignMethodMetadata = "MajoritySignMethod";
+    public const string SvdRankMetadata = "SvdRank";
+    public const string SeedMetadata = "Seed";
 
     /// <summary>Reads one item; on failure returns null and adds the problems to <paramref name="errors"/>.</summary>
     public static AdapterItem? Read(ITaskItem item, string projectDirectory, ItemLocation location, List<ItemError> errors)
@@ -43,6 +48,7 @@ internal static class AdapterItemReader
         // A project-wide LoraMergeGgufType reaches every item; it only concerns the models that write a GGUF.
         if (!formats.HasFlag(OutputFormats.Gguf)) ggufType = null;
         var rounding = ReadRounding(item, Fail);
+        var combination = ReadCombination(item, Fail);
 
         var model = item.GetMetadata(ModelMetadata).Trim();
         if (model.Length == 0) model = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
@@ -72,6 +78,7 @@ internal static class AdapterItemReader
             item.ItemSpec, Path.TrimEndingDirectorySeparator(directory), model, baseModel, merge, weight, safeMerge, embed, formats, ggufType, location)
         {
             Rounding = rounding,
+            Combination = combination,
         };
     }
 
@@ -98,6 +105,44 @@ internal static class AdapterItemReader
         if (text.Equals("peft", StringComparison.OrdinalIgnoreCase)) return LoraMerge.Merging.MergeRounding.Peft;
         fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {RoundingMetadata}=\"{text}\" must be single or peft.");
         return LoraMerge.Merging.MergeRounding.Single;
+    }
+
+    /// <summary><c>Combination</c> and its parameters (PEFT's add_weighted_adapter); null without <c>Combination</c>.</summary>
+    private static AdapterCombination? ReadCombination(ITaskItem item, Action<string, string> fail)
+    {
+        string Text(string name) => item.GetMetadata(name).Trim();
+        var typeText = Text(CombinationMetadata);
+        if (typeText.Length == 0)
+        {
+            foreach (var name in new[] { DensityMetadata, MajoritySignMethodMetadata, SvdRankMetadata, SeedMetadata })
+                if (Text(name).Length > 0)
+                    fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {name}=\"{Text(name)}\" applies to a Combination only; set Combination=\"...\" too.");
+            return null;
+        }
+        if (!CombinationTypes.TryParse(typeText, out var type))
+        {
+            fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {CombinationMetadata}=\"{typeText}\" must be one of {string.Join(", ", CombinationTypes.Names)}.");
+            return null;
+        }
+        double? density = null;
+        if (Text(DensityMetadata) is { Length: > 0 } densityText)
+        {
+            if (double.TryParse(densityText, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && d >= 0) density = d;
+            else fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {DensityMetadata}=\"{densityText}\" must be a number of 0 or more written with '.' (e.g. 0.5).");
+        }
+        var sign = MajoritySignMethod.Total;
+        if (Text(MajoritySignMethodMetadata) is { Length: > 0 } signText && !CombinationTypes.TryParseSignMethod(signText, out sign))
+            fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {MajoritySignMethodMetadata}=\"{signText}\" must be total or frequency.");
+        int? svdRank = null;
+        if (Text(SvdRankMetadata) is { Length: > 0 } rankText)
+        {
+            if (int.TryParse(rankText, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0) svdRank = r;
+            else fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {SvdRankMetadata}=\"{rankText}\" must be a positive whole number.");
+        }
+        ulong seed = AdapterCombination.DefaultSeed;
+        if (Text(SeedMetadata) is { Length: > 0 } seedText && !ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out seed))
+            fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {SeedMetadata}=\"{seedText}\" must be a whole number from 0 to 18446744073709551615.");
+        return new AdapterCombination(type, density, sign, svdRank, seed);
     }
 
     private static double ReadWeight(ITaskItem item, Action<string, string> fail)

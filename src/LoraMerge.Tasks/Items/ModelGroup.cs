@@ -17,6 +17,9 @@ internal sealed record ModelGroup(
     /// <summary><c>Rounding</c>, which every item of the model agrees on.</summary>
     public MergeRounding Rounding { get; init; }
 
+    /// <summary><c>Combination</c> and its parameters, which every item of the model agrees on.</summary>
+    public AdapterCombination? Combination { get; init; }
+
     /// <summary>Errors about the model as a whole point at its first item.</summary>
     public ItemLocation Location => Adapters[0].Location;
 
@@ -28,6 +31,7 @@ internal sealed record ModelGroup(
         OutputDirectory = outputDirectory,
         SafeMerge = SafeMerge,
         Rounding = Rounding,
+        Combination = Combination,
         Threads = settings.Threads,
         Backend = settings.Backend,
         Formats = Formats,

@@ -46,8 +46,13 @@ internal static class ModelGrouper
                 consistent &= Agree(first, other, "Format", a => OutputFormatNames.Name(a.Formats), errors);
                 consistent &= Agree(first, other, "GgufType", a => a.GgufTypeName, errors);
                 consistent &= Agree(first, other, "Rounding", a => a.Rounding == LoraMerge.Merging.MergeRounding.Peft ? "peft" : "single", errors);
+                consistent &= Agree(first, other, "Combination", a => a.Combination is { } c ? LoraMerge.Merging.CombinationTypes.Name(c.Type) : "", errors);
+                consistent &= Agree(first, other, "Density", a => a.Combination?.Density?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "", errors);
+                consistent &= Agree(first, other, "MajoritySignMethod", a => a.Combination is { } c ? LoraMerge.Merging.CombinationTypes.SignMethodName(c.MajoritySign) : "", errors);
+                consistent &= Agree(first, other, "SvdRank", a => a.Combination?.SvdRank?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", errors);
+                consistent &= Agree(first, other, "Seed", a => a.Combination?.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", errors);
             }
-            if (consistent) models.Add(new ModelGroup(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed, first.Formats, first.GgufType) { Rounding = first.Rounding });
+            if (consistent) models.Add(new ModelGroup(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed, first.Formats, first.GgufType) { Rounding = first.Rounding, Combination = first.Combination });
         }
 
         CheckClassNames(groups, errors);

@@ -13,6 +13,8 @@ internal static class UnknownMetadata
         AdapterItemReader.BaseModelMetadata, AdapterItemReader.MergeMetadata, AdapterItemReader.ModelMetadata,
         AdapterItemReader.WeightMetadata, AdapterItemReader.SafeMergeMetadata, AdapterItemReader.EmbedMetadata,
         AdapterItemReader.FormatMetadata, AdapterItemReader.GgufTypeMetadata, AdapterItemReader.RoundingMetadata,
+        AdapterItemReader.CombinationMetadata, AdapterItemReader.DensityMetadata, AdapterItemReader.MajoritySignMethodMetadata,
+        AdapterItemReader.SvdRankMetadata, AdapterItemReader.SeedMetadata,
     ];
 
     /// <summary>MSBuild's own item metadata, on every item, and what SDKs and IDEs commonly attach.</summary>

@@ -22,7 +22,7 @@ internal sealed unsafe class CudaTensorProducer(
     public int TensorsOnDevice { get; private set; }
 
     public static bool CanRun(TensorJob job) =>
-        job.Replacement is null && job.Dora is null && job.Terms.Count > 0 && job.RowTerms.Count == 0
+        job.Replacement is null && job.Dora is null && job.Terms.Count > 0 && job.RowTerms.Count == 0 && job.CombinedTerms.Count == 0
         && !job.RoundsAfterEachAdapter && job.Terms.All(t => !t.CastsDelta)
         && job.Terms.All(t => t.Orientation != FactorOrientation.Bias)
         && job.Base.Shape.Length >= 2
