@@ -1,7 +1,10 @@
+extern alias tasks;
 using System.Text.Json;
 using LoraMerge.Diagnostics;
-using LoraMerge.Tasks.Items;
 using Microsoft.Build.Framework;
+
+using tasks::LoraMerge.Tasks;
+using tasks::LoraMerge.Tasks.Items;
 
 namespace LoraMerge.Tasks.Tests;
 

@@ -3,31 +3,32 @@ using LoraMerge.Contracts;
 using LoraMerge.Diagnostics;
 using LoraMerge.Gguf;
 using LoraMerge.Merging;
-using Microsoft.Build.Framework;
+using LoraMerge.Requests;
 
-namespace LoraMerge.Tasks.Items;
+namespace LoraMerge.Cli.Describe;
 
 /// <summary>Turns <c>LoraAdapter</c> items into <see cref="AdapterItem"/>s, applying defaults and checking metadata.</summary>
 internal static class AdapterItemReader
 {
-    public const string BaseModelMetadata = "BaseModel";
-    public const string MergeMetadata = "Merge";
-    public const string ModelMetadata = "Model";
-    public const string WeightMetadata = "Weight";
-    public const string SafeMergeMetadata = "SafeMerge";
-    public const string EmbedMetadata = "Embed";
-    public const string FormatMetadata = "Format";
-    public const string GgufTypeMetadata = "GgufType";
-    public const string RoundingMetadata = "Rounding";
+    public const string BaseModelMetadata = AdapterMetadata.BaseModel;
+    public const string MergeMetadata = AdapterMetadata.Merge;
+    public const string ModelMetadata = AdapterMetadata.Model;
+    public const string WeightMetadata = AdapterMetadata.Weight;
+    public const string SafeMergeMetadata = AdapterMetadata.SafeMerge;
+    public const string EmbedMetadata = AdapterMetadata.Embed;
+    public const string FormatMetadata = AdapterMetadata.Format;
+    public const string GgufTypeMetadata = AdapterMetadata.GgufType;
+    public const string RoundingMetadata = AdapterMetadata.Rounding;
 
     /// <summary>Reads one item; on failure returns null and adds the problems to <paramref name="errors"/>.</summary>
-    public static AdapterItem? Read(ITaskItem item, string projectDirectory, ItemLocation location, List<ItemError> errors)
+    /// <remarks>The task resolved <c>Include</c> and <c>BaseModel</c> against the item's defining project.</remarks>
+    public static AdapterItem? Read(DescribeItem item, List<ItemError> errors)
     {
         var before = errors.Count;
+        var location = item.Location;
         void Fail(string code, string message) => errors.Add(new ItemError(code, message, location));
 
-        var baseDirectory = DefiningDirectory(item, projectDirectory);
-        var directory = Path.GetFullPath(item.ItemSpec, baseDirectory);
+        var directory = item.Directory;
         if (!System.IO.Directory.Exists(directory))
         {
             Fail(ErrorCodes.AdapterItemMissing,
@@ -52,19 +53,14 @@ internal static class AdapterItemReader
                 $"LoraAdapter '{item.ItemSpec}': Model '{model}' is not a valid model name: it names the folder {model}/, so use {ModelNames.Rule} (set Model=\"...\" when the adapter folder's name does not fit).");
         }
 
-        var baseModelText = item.GetMetadata(BaseModelMetadata).Trim();
-        var baseModel = "";
-        if (baseModelText.Length == 0)
+        var baseModel = item.BaseModel;
+        if (baseModel.Length == 0)
         {
             if (merge)
             {
                 Fail(ErrorCodes.BaseModelNotSet,
                     $"LoraAdapter '{item.ItemSpec}': no base model. Set BaseModel=\"path/to/model\" on the item or the LoraBaseModel property (a Hugging Face model folder).");
             }
-        }
-        else
-        {
-            baseModel = Path.TrimEndingDirectorySeparator(Path.GetFullPath(baseModelText, baseDirectory));
         }
 
         if (errors.Count > before) return null;
@@ -75,14 +71,7 @@ internal static class AdapterItemReader
         };
     }
 
-    /// <summary>Relative paths in metadata are relative to the project that wrote the item.</summary>
-    private static string DefiningDirectory(ITaskItem item, string projectDirectory)
-    {
-        var defining = item.GetMetadata("DefiningProjectDirectory");
-        return string.IsNullOrEmpty(defining) ? projectDirectory : defining;
-    }
-
-    private static bool ReadBool(ITaskItem item, string name, bool defaultValue, Action<string, string> fail)
+    private static bool ReadBool(DescribeItem item, string name, bool defaultValue, Action<string, string> fail)
     {
         var text = item.GetMetadata(name).Trim();
         if (text.Length == 0) return defaultValue;
@@ -91,7 +80,7 @@ internal static class AdapterItemReader
         return defaultValue;
     }
 
-    private static LoraMerge.Merging.MergeRounding ReadRounding(ITaskItem item, Action<string, string> fail)
+    private static LoraMerge.Merging.MergeRounding ReadRounding(DescribeItem item, Action<string, string> fail)
     {
         var text = item.GetMetadata(RoundingMetadata).Trim();
         if (text.Length == 0 || text.Equals("single", StringComparison.OrdinalIgnoreCase)) return LoraMerge.Merging.MergeRounding.Single;
@@ -100,7 +89,7 @@ internal static class AdapterItemReader
         return LoraMerge.Merging.MergeRounding.Single;
     }
 
-    private static double ReadWeight(ITaskItem item, Action<string, string> fail)
+    private static double ReadWeight(DescribeItem item, Action<string, string> fail)
     {
         var text = item.GetMetadata(WeightMetadata).Trim();
         if (text.Length == 0) return 1.0;
@@ -111,7 +100,7 @@ internal static class AdapterItemReader
         return 1.0;
     }
 
-    private static OutputFormats ReadFormat(ITaskItem item, Action<string, string> fail)
+    private static OutputFormats ReadFormat(DescribeItem item, Action<string, string> fail)
     {
         var text = item.GetMetadata(FormatMetadata).Trim();
         if (OutputFormatNames.TryParse(text, out var formats)) return formats;
@@ -120,7 +109,7 @@ internal static class AdapterItemReader
         return OutputFormats.Safetensors;
     }
 
-    private static GgufTensorType? ReadGgufType(ITaskItem item, Action<string, string> fail)
+    private static GgufTensorType? ReadGgufType(DescribeItem item, Action<string, string> fail)
     {
         var text = item.GetMetadata(GgufTypeMetadata).Trim();
         if (text.Length == 0) return null;
