@@ -11,7 +11,8 @@ namespace LoraMerge.EndToEnd.Tests;
 /// and the host's Microsoft.Build assemblies (no engine, no System.Text.Json, nothing the Framework host lacks), and it
 /// is alone in tasks/.
 /// </summary>
-public sealed class TaskAssemblyTests(PackageFixture package) : IClassFixture<PackageFixture>
+[Collection(PackageCollection.Name)]
+public sealed class TaskAssemblyTests(PackageFixture package)
 {
     private static readonly string[] HostAssemblies = ["netstandard", "Microsoft.Build.Framework", "Microsoft.Build.Utilities.Core"];
 

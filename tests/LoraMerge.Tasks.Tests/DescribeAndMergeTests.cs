@@ -122,7 +122,7 @@ public sealed class DescribeAndMergeTests
         var engine = new FakeBuildEngine(project.ProjectFile);
         Assert.True(project.Describe(engine, item).Execute(), engine.AllErrors());
         var warnings = engine.Warnings.Select(w => (w.Code, w.File, w.LineNumber, w.Message)).ToArray();
-        Assert.Contains(warnings, w => w.Code == ErrorCodes.BaseModelNameMismatch && w.Message.Contains($"{project.ProjectFile}({item.Line},"));
+        Assert.Contains(warnings, w => w.Code == ErrorCodes.BaseModelNameMismatch && w.Message!.Contains($"{project.ProjectFile}({item.Line},"));
 
         var again = new FakeBuildEngine(project.ProjectFile);
         var second = project.Describe(again, item);
