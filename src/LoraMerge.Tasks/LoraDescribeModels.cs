@@ -1,31 +1,31 @@
 using System.Text;
+using LoraMerge.Contracts;
 using LoraMerge.Diagnostics;
-using LoraMerge.Formats;
-using LoraMerge.Merging;
 using LoraMerge.Tasks.Describe;
-using LoraMerge.Tasks.IO;
 using LoraMerge.Tasks.Items;
-using LoraMerge.Tasks.Logging;
-using LoraMerge.Tasks.Manifest;
+using LoraMerge.Tasks.Tool;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
-using MSBuildTask = Microsoft.Build.Utilities.Task;
 
 namespace LoraMerge.Tasks;
 
 /// <summary>
-/// The describe step (every build, before compile): reads <c>LoraAdapter</c> items, groups them into models, runs the
-/// merge's preflight from file headers only (<see cref="MergeEngine.Plan"/>), and writes one manifest per model for the
-/// generator. Skips the headers when nothing changed since the last successful describe. Cancelable (Ctrl+C): it stops
-/// between models with LORA1303.
+/// The describe step (every build, before compile). In the task: reads the <c>LoraAdapter</c> items, finds their
+/// <c>&lt;LoraAdapter&gt;</c> lines, warns about unknown metadata (LORA1907), resolves their paths and writes the
+/// describe request (<c>obj/.../lora/describe.json</c>). Unless its stamp (<see cref="DescribeStamp"/>) says nothing
+/// changed, it then runs <c>dotnet LoraMerge.Cli.dll describe --request describe.json</c> as a child process, which
+/// checks the items, groups them into models, writes each model's merge request, runs the merge's preflight from file
+/// headers and writes the manifests for the generator; the MSBuild node never opens a model file. The task's outputs
+/// come from the child's <see cref="DescribeResult"/>; on an up-to-date build it starts no process and repeats the
+/// warnings that result recorded. Cancelable (Ctrl+C): LORA1303.
 /// </summary>
-public sealed class LoraDescribeModels : MSBuildTask, ICancelableTask
+public sealed class LoraDescribeModels : LoraToolTask
 {
-    private volatile bool _cancelled;
+    private string _requestFile = "";
 
     /// <summary>The <c>@(LoraAdapter)</c> items.</summary>
     [Required]
-    public ITaskItem[] Adapters { get; set; } = [];
+    public ITaskItem[] Adapters { get; set; } = new ITaskItem[0];
 
     /// <summary><c>$(MSBuildProjectDirectory)</c>: relative paths without a defining project resolve against it.</summary>
     [Required]
@@ -44,37 +44,49 @@ public sealed class LoraDescribeModels : MSBuildTask, ICancelableTask
     /// <summary><c>$(LoraMergeThreads)</c>: 0 for all cores.</summary>
     public string? Threads { get; set; }
 
-    /// <summary>One <c>LoraModel</c> item per merged model (metadata in <see cref="ModelItem"/>); its request is written beside the manifest.</summary>
+    /// <summary>One <c>LoraModel</c> item per merged model (metadata in <see cref="ModelItem"/>).</summary>
     [Output]
-    public ITaskItem[] Models { get; private set; } = [];
+    public ITaskItem[] Models { get; private set; } = new ITaskItem[0];
 
     /// <summary>The manifests, for <c>AdditionalFiles</c>.</summary>
     [Output]
-    public ITaskItem[] Manifests { get; private set; } = [];
+    public ITaskItem[] Manifests { get; private set; } = new ITaskItem[0];
 
     /// <summary>The files of <c>Merge="false"</c> adapter folders, with <c>RelativePath</c> = <c>models/&lt;Model&gt;/&lt;file&gt;</c>.</summary>
     [Output]
-    public ITaskItem[] UnmergedAdapterFiles { get; private set; } = [];
+    public ITaskItem[] UnmergedAdapterFiles { get; private set; } = new ITaskItem[0];
 
-    public void Cancel() => _cancelled = true;
+    /// <summary>The process that read the headers: the last describe's child (also on an up-to-date build, from its result).</summary>
+    [Output]
+    public int DescribeProcessId { get; private set; }
 
-    /// <summary>True (and LORA1303 logged) once the build has been cancelled.</summary>
-    private bool StopIfCancelled(string projectFile)
+    /// <summary>The task's own identity (its module id), part of the request: a new task describes again.</summary>
+    private static readonly string TasksIdentity = typeof(LoraDescribeModels).Assembly.ManifestModule.ModuleVersionId.ToString("N");
+
+    protected override string GenerateCommandLineCommands()
     {
-        if (!_cancelled)
-            return false;
-        Log.LogError(null, ErrorCodes.Cancelled, null, projectFile, 0, 0, 0, 0, "The build was cancelled while LoraMerge described its models.");
+        var command = new CommandLineBuilder();
+        command.AppendFileNameIfNotNull(ToolAssembly);
+        command.AppendSwitch("describe");
+        command.AppendSwitchIfNotNull("--request ", _requestFile);
+        return command.ToString();
+    }
+
+    private bool StopIfCancelled()
+    {
+        if (!Cancelled) return false;
+        Log.LogError(null, ErrorCodes.Cancelled, null, ProjectFile, 0, 0, 0, 0, "The build was cancelled while LoraMerge described its models.");
         return true;
     }
 
     public override bool Execute()
     {
-        var projectFile = BuildEngine?.ProjectFileOfTaskNode ?? "";
-        var errors = new List<ItemError>();
-        var settings = ProjectSettings.Read(Backend, Threads, projectFile, errors);
+        if (StopIfCancelled()) return false;
+        if (Adapters.Length == 0) return true;
 
-        var locator = new ItemLocator(projectFile);
-        var adapters = new List<AdapterItem>();
+        var locator = new ItemLocator(ProjectFile);
+        var items = new List<DescribeRequestItem>();
+        var folders = new List<string>();
         foreach (var item in Adapters)
         {
             var location = locator.Locate(item);
@@ -83,130 +95,69 @@ public sealed class LoraDescribeModels : MSBuildTask, ICancelableTask
                 Log.LogWarning(null, ErrorCodes.UnknownItemMetadata, null, location.File, location.Line, location.Column, 0, 0,
                     $"LoraAdapter '{item.ItemSpec}': metadata '{name}' is not one LoraMerge reads{(suggestion is null ? "" : $"; did you mean {suggestion}?")} (known: {string.Join(", ", UnknownMetadata.Known)}).");
             }
-            var adapter = AdapterItemReader.Read(item, ProjectDirectory, location, errors);
-            if (adapter is not null) adapters.Add(adapter);
+            // Relative paths in an item are relative to the project that wrote it.
+            var defining = item.GetMetadata("DefiningProjectDirectory");
+            var baseDirectory = string.IsNullOrEmpty(defining) ? ProjectDirectory : defining;
+            var directory = FullPath(baseDirectory, item.ItemSpec);
+            var baseModelText = item.GetMetadata(AdapterMetadata.BaseModel).Trim();
+            var baseModel = baseModelText.Length == 0 ? "" : FullPath(baseDirectory, baseModelText);
+            var metadata = AdapterMetadata.Known.Select(name => new KeyValuePair<string, string>(name, item.GetMetadata(name))).ToList();
+            items.Add(new DescribeRequestItem(item.ItemSpec, directory, baseModel, location, metadata));
+            folders.Add(directory);
+            if (baseModel.Length > 0) folders.Add(baseModel);
         }
-        var models = ModelGrouper.Group(adapters, errors);
-        foreach (var error in errors) Log.LogItemError(error);
-        if (errors.Count > 0) return false;
 
-        var intermediate = Path.GetFullPath(IntermediateDirectory, ProjectDirectory);
+        var intermediate = FullPath(ProjectDirectory, IntermediateDirectory);
         Directory.CreateDirectory(intermediate);
+        _requestFile = Path.Combine(intermediate, DescribeRequestSchema.FileName);
+        var resultFile = Path.Combine(intermediate, DescribeResult.FileName);
+        var stampFile = Path.Combine(intermediate, "describe.stamp");
+        var request = DescribeRequestWriter.Write(TasksIdentity, ProjectFile, intermediate, ModelsDirectory, Backend, Threads, resultFile, items);
+        FileContent.WriteIfDifferent(_requestFile, request);
+        var stamp = DescribeStamp.Compute(request, ToolAssembly, folders);
 
-        var modelItems = new List<ITaskItem>();
-        var manifests = new List<ITaskItem>();
-        foreach (var model in models)
+        if (FileContent.ReadTextOrNull(stampFile) == stamp && ReadResult(resultFile) is { } previous)
         {
-            if (StopIfCancelled(projectFile)) return false;
-            var paths = new ModelPaths(intermediate, ModelsDirectory, model.Name);
-            var inputs = InputFiles.InFolder(model.BaseModel);
-            foreach (var adapter in model.Adapters) inputs.AddRange(InputFiles.InFolder(adapter.Directory));
-
-            var request = new ModelMergeRequest
-            {
-                Model = model.Name,
-                Options = model.ToOptions(paths.OutputDirectory, settings),
-                Item = model.Location,
-                ReportedWarningsFile = paths.Warnings,
-                Tool = ToolIdentity.Current,
-            };
-            var requestBytes = request.Write();
-            FileContent.WriteIfDifferent(paths.MergeRequest, requestBytes);
-            var stamp = DescribeStamp.Compute(requestBytes, paths.RelativeDirectory, model.Embed, inputs);
-            var described = DescribeOnce(paths, stamp, model.Location, $"Model '{model.Name}'", request.Options, writesManifest: true,
-                plan => FileContent.WriteIfDifferent(paths.Manifest, ManifestFor(model, paths, plan)));
-            if (!described) continue;
-
-            modelItems.Add(ModelItem.Create(model, paths, inputs.Append(paths.MergeRequest)));
-            var manifest = new TaskItem(paths.Manifest);
-            manifest.SetMetadata("LoraModel", model.Name);
-            manifests.Add(manifest);
+            Log.LogMessage(MessageImportance.Low, "LoraMerge: the models are up to date; headers not read again, no process started.");
+            foreach (var warning in previous.Warnings)
+                Log.LogWarning(null, warning.Code, null, warning.File, warning.Line, warning.Column, 0, 0, warning.Message);
+            return SetOutputs(previous);
         }
 
-        var unmergedFiles = new List<ITaskItem>();
-        foreach (var adapter in adapters.Where(a => !a.Merge))
+        FileContent.DeleteIfExists(stampFile);
+        if (StopIfCancelled()) return false;
+        var succeeded = base.Execute() && !Log.HasLoggedErrors;
+        if (!succeeded)
         {
-            if (StopIfCancelled(projectFile)) return false;
-            if (adapter.BaseModel.Length > 0 && !CheckUnmergedAdapter(adapter, intermediate, settings)) continue;
-            var relativeDirectory = new ModelPaths(intermediate, ModelsDirectory, adapter.Model).RelativeDirectory;
-            foreach (var file in InputFiles.InFolder(adapter.Directory))
-            {
-                var item = new TaskItem(file);
-                item.SetMetadata("Model", adapter.Model);
-                item.SetMetadata("RelativePath", relativeDirectory + "/" + Path.GetFileName(file));
-                unmergedFiles.Add(item);
-            }
+            if (Cancelled && !Log.HasLoggedErrors) StopIfCancelled();
+            return false;
         }
+        if (ReadResult(resultFile) is not { } result)
+        {
+            Log.LogError(null, ErrorCodes.InvalidProperty, null, ProjectFile, 0, 0, 0, 0,
+                $"The lora-merge tool ({ToolAssembly}) described the models but wrote no result to {resultFile}; LoraToolAssembly may name a tool that does not match this task.");
+            return false;
+        }
+        File.WriteAllText(stampFile, stamp);
+        return SetOutputs(result);
+    }
 
-        Models = modelItems.ToArray();
-        Manifests = manifests.ToArray();
-        UnmergedAdapterFiles = unmergedFiles.ToArray();
+    private bool SetOutputs(DescribeResult result)
+    {
+        Models = result.Models.Select(ModelItem.Create).ToArray<ITaskItem>();
+        Manifests = result.Manifests.Select(ModelItem.Create).ToArray<ITaskItem>();
+        UnmergedAdapterFiles = result.UnmergedFiles.Select(ModelItem.Create).ToArray<ITaskItem>();
+        DescribeProcessId = result.ProcessId;
         return !Log.HasLoggedErrors;
     }
 
-    /// <summary>A <c>Merge="false"</c> adapter with a BaseModel is still checked against it, so a misfit fails at build time.</summary>
-    private bool CheckUnmergedAdapter(AdapterItem adapter, string intermediate, ProjectSettings settings)
+    private static DescribeResult? ReadResult(string path) => FileContent.ReadTextOrNull(path) is { } text ? DescribeResult.Parse(text) : null;
+
+    /// <summary>A full path without a trailing separator (a folder's name is the model's default name).</summary>
+    private static string FullPath(string baseDirectory, string path)
     {
-        var paths = new ModelPaths(Path.Combine(intermediate, "unmerged"), ModelsDirectory, adapter.Model);
-        var inputs = InputFiles.InFolder(adapter.BaseModel);
-        inputs.AddRange(InputFiles.InFolder(adapter.Directory));
-        var model = new ModelGroup(adapter.Model, adapter.BaseModel, [adapter], adapter.SafeMerge, Embed: false) { Rounding = adapter.Rounding, Combination = adapter.Combination };
-        var request = new ModelMergeRequest
-        {
-            Model = adapter.Model,
-            Options = model.ToOptions(paths.OutputDirectory, settings),
-            Item = adapter.Location,
-            Tool = ToolIdentity.Current,
-        };
-        var stamp = DescribeStamp.Compute(request.Write(), paths.RelativeDirectory, false, inputs);
-        return DescribeOnce(paths, stamp, adapter.Location, $"LoraAdapter '{adapter.ItemSpec}' (Merge=\"false\")", request.Options, writesManifest: false, _ => { });
+        var full = Path.GetFullPath(Path.Combine(baseDirectory, path.Trim()));
+        var root = Path.GetPathRoot(full) ?? "";
+        return full.Length > root.Length ? full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) : full;
     }
-
-    /// <summary>
-    /// Runs the preflight unless the stamp of the last successful run matches; either way reports the preflight's
-    /// warnings. Returns false (after logging the error) when the preflight fails.
-    /// </summary>
-    private bool DescribeOnce(
-        ModelPaths paths, string stamp, ItemLocation location, string subject, MergeOptions options, bool writesManifest, Action<MergePlan> onPlan)
-    {
-        var upToDate = FileContent.ReadTextOrNull(paths.DescribeStamp) == stamp && (!writesManifest || File.Exists(paths.Manifest));
-        if (upToDate)
-        {
-            Log.LogMessage(MessageImportance.Low, $"LoraMerge: {subject} is up to date; headers not read again.");
-            foreach (var warning in ReportedWarnings.Load(paths.Warnings)) Log.LogLoraWarning(warning, location, subject);
-            return true;
-        }
-
-        FileContent.DeleteIfExists(paths.DescribeStamp);
-        var warnings = new List<LoraWarning>();
-        try
-        {
-            var plan = MergeEngine.Plan(options, warnings.Add);
-            onPlan(plan);
-        }
-        catch (LoraException exception)
-        {
-            foreach (var warning in warnings) Log.LogLoraWarning(warning, location, subject);
-            Log.LogLoraError(exception, location, subject);
-            return false;
-        }
-        foreach (var warning in warnings) Log.LogLoraWarning(warning, location, subject);
-        ReportedWarnings.Save(paths.Warnings, warnings);
-        Directory.CreateDirectory(Path.GetDirectoryName(paths.DescribeStamp)!);
-        File.WriteAllText(paths.DescribeStamp, stamp);
-        return true;
-    }
-
-    /// <summary>A GGUF-only model has no safetensors files, so its manifest lists no tensors.</summary>
-    private static byte[] ManifestFor(ModelGroup model, ModelPaths paths, MergePlan plan) =>
-        ModelManifestWriter.Write(
-            model.Name,
-            paths.RelativeDirectory,
-            model.Embed,
-            plan.Fingerprint,
-            model.Formats,
-            plan.BaseModel.Config,
-            model.Formats.HasFlag(OutputFormats.Safetensors)
-                ? plan.Tensors.Select(t => new ManifestTensor(t.Name, DTypes.Name(t.DType), t.Shape, t.OutputFile))
-                : null);
 }

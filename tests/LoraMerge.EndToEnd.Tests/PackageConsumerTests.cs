@@ -47,6 +47,7 @@ public sealed class PackageConsumerTests(PackageFixture package)
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains("into model 'Math'", first.Output);
         Assert.Contains("into model 'Duo'", first.Output);
+        Assert.Contains("LoraMerge: describing the models of", first.Output);
         AssertSameAsEngine(app.PathOf("out", "models", "Math"), app.PathOf("base"), [(app.PathOf("adapters", "math"), 1.0)]);
         AssertSameAsEngine(app.PathOf("out", "models", "Duo"), app.PathOf("duobase"),
             [(app.PathOf("adapters", "duo_a"), 0.7), (app.PathOf("adapters", "duo_b"), -0.4)]);
@@ -72,6 +73,8 @@ public sealed class PackageConsumerTests(PackageFixture package)
         var second = app.Dotnet("publish", "-c", "Release", "-o", "out");
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.DoesNotContain("LoraMerge: merging", second.Output);
+        // The describe step's stamp held: no child process read a header (issue 13: a no-op build starts no process).
+        Assert.DoesNotContain("LoraMerge: describing", second.Output);
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(report));
 
         // 3. A changed Weight merges that model again, and only that model.

@@ -44,3 +44,10 @@ public sealed class PackageFixture : IDisposable
     private static string Metadata(string key) =>
         typeof(PackageFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 }
+
+/// <summary>One packing for every end-to-end test class: two class fixtures would pack into the same artifacts folder at once.</summary>
+[CollectionDefinition(Name)]
+public sealed class PackageCollection : ICollectionFixture<PackageFixture>
+{
+    public const string Name = "package";
+}

@@ -1,7 +1,10 @@
+extern alias tasks;
 using System.Text.Json;
 using LoraMerge.Diagnostics;
-using LoraMerge.Tasks.Items;
 using Microsoft.Build.Framework;
+
+using tasks::LoraMerge.Tasks;
+using tasks::LoraMerge.Tasks.Items;
 
 namespace LoraMerge.Tasks.Tests;
 
@@ -72,6 +75,60 @@ public sealed class DescribeAndMergeTests
         Assert.True(project.Describe(third, item).Execute(), third.AllErrors());
         Assert.NotEqual(old, File.GetLastWriteTimeUtc(cache));
         Assert.Equal(0.5, Assert.Single(LoraMerge.Requests.ModelMergeRequest.Read(cache).Options.Adapters).Weight);
+    }
+
+    /// <summary>
+    /// Issue 13: the MSBuild node never opens a model file. The headers are read by the describe step's child process,
+    /// which records its id; an up-to-date describe starts no process at all (the task's own stamp), and a changed
+    /// input file starts one again.
+    /// </summary>
+    [Fact]
+    public void Describe_reads_headers_in_a_child_process_and_an_up_to_date_describe_starts_none()
+    {
+        using var project = LinearProject(out var item);
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        var first = project.Describe(engine, item);
+        Assert.True(first.Execute(), engine.AllErrors());
+        Assert.True(first.ToolProcessId > 0, "the describe step started no child");
+        Assert.NotEqual(Environment.ProcessId, first.ToolProcessId);
+        Assert.Equal(first.ToolProcessId, first.DescribeProcessId);
+
+        var second = project.Describe(new FakeBuildEngine(project.ProjectFile), item);
+        Assert.True(second.Execute());
+        Assert.Equal(0, second.ToolProcessId);
+        // Its outputs are the first describe's, from the child's result.
+        Assert.Equal(first.ToolProcessId, second.DescribeProcessId);
+        Assert.Equal(first.Models.Single().GetMetadata(ModelItem.InputFiles), second.Models.Single().GetMetadata(ModelItem.InputFiles));
+        Assert.Equal(first.Manifests.Single().ItemSpec, second.Manifests.Single().ItemSpec);
+
+        // A base file rewritten (same content, new timestamp) is read again, by a new child.
+        var weights = Path.Combine(project.Directory, "base", "model.safetensors");
+        File.SetLastWriteTimeUtc(weights, File.GetLastWriteTimeUtc(weights).AddSeconds(5));
+        var third = project.Describe(new FakeBuildEngine(project.ProjectFile), item);
+        Assert.True(third.Execute());
+        Assert.True(third.ToolProcessId > 0 && third.ToolProcessId != first.ToolProcessId, "a changed base file did not start the describe step again");
+    }
+
+    [Fact]
+    public void An_up_to_date_describe_repeats_the_warnings_of_the_last_one()
+    {
+        using var project = TestProject.Create();
+        project.CopySampleModel();
+        var item = project.Adapter("adapters/bofh", Model: "Bofh", BaseModel: "base");
+        // The adapter was trained on tiny-llama; a base whose config names another model is LORA1903 (a preflight warning).
+        var config = Path.Combine(project.Directory, "base", "config.json");
+        var text = File.ReadAllText(config);
+        File.WriteAllText(config, "{\"_name_or_path\": \"org/other-model\"," + text[(text.IndexOf('{') + 1)..]);
+        var engine = new FakeBuildEngine(project.ProjectFile);
+        Assert.True(project.Describe(engine, item).Execute(), engine.AllErrors());
+        var warnings = engine.Warnings.Select(w => (w.Code, w.File, w.LineNumber, w.Message)).ToArray();
+        Assert.Contains(warnings, w => w.Code == ErrorCodes.BaseModelNameMismatch && w.Message!.Contains($"{project.ProjectFile}({item.Line},"));
+
+        var again = new FakeBuildEngine(project.ProjectFile);
+        var second = project.Describe(again, item);
+        Assert.True(second.Execute());
+        Assert.Equal(0, second.ToolProcessId);
+        Assert.Equal(warnings, again.Warnings.Select(w => (w.Code, w.File, w.LineNumber, w.Message)).ToArray());
     }
 
     [Theory]

@@ -1,4 +1,8 @@
+extern alias tasks;
 using LoraMerge.Diagnostics;
+
+using tasks::LoraMerge.Tasks;
+using tasks::LoraMerge.Tasks.Items;
 
 namespace LoraMerge.Tasks.Tests;
 

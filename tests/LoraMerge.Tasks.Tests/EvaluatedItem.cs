@@ -1,5 +1,9 @@
+extern alias tasks;
 using System.Collections;
 using Microsoft.Build.Framework;
+
+using tasks::LoraMerge.Tasks;
+using tasks::LoraMerge.Tasks.Items;
 
 namespace LoraMerge.Tasks.Tests;
 

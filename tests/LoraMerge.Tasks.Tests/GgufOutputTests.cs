@@ -1,6 +1,9 @@
+extern alias tasks;
 using System.Security.Cryptography;
 using System.Text.Json;
-using LoraMerge.Tasks.Items;
+
+using tasks::LoraMerge.Tasks;
+using tasks::LoraMerge.Tasks.Items;
 
 namespace LoraMerge.Tasks.Tests;
 

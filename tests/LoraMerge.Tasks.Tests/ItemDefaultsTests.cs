@@ -1,5 +1,9 @@
+extern alias tasks;
 using System.Diagnostics;
 using System.Text.Json;
+
+using tasks::LoraMerge.Tasks;
+using tasks::LoraMerge.Tasks.Items;
 
 namespace LoraMerge.Tasks.Tests;
 

@@ -1,4 +1,7 @@
-using LoraMerge.Tasks.Items;
+extern alias tasks;
+
+using tasks::LoraMerge.Tasks;
+using tasks::LoraMerge.Tasks.Items;
 
 namespace LoraMerge.Tasks.Tests;
 

@@ -1,6 +1,10 @@
+extern alias tasks;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LoraMerge.Diagnostics;
+
+using tasks::LoraMerge.Tasks;
+using tasks::LoraMerge.Tasks.Items;
 
 namespace LoraMerge.Tasks.Tests;
 

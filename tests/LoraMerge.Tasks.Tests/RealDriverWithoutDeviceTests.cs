@@ -1,5 +1,9 @@
+extern alias tasks;
 using LoraMerge.Diagnostics;
 using LoraMerge.Tests.Shared;
+
+using tasks::LoraMerge.Tasks;
+using tasks::LoraMerge.Tasks.Items;
 
 namespace LoraMerge.Tasks.Tests;
 

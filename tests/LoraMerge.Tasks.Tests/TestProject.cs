@@ -1,6 +1,10 @@
+extern alias tasks;
 using System.Reflection;
 using System.Security;
 using Microsoft.Build.Framework;
+
+using tasks::LoraMerge.Tasks;
+using tasks::LoraMerge.Tasks.Items;
 
 namespace LoraMerge.Tasks.Tests;
 
@@ -174,14 +178,18 @@ internal sealed class TestProject : IDisposable
         Adapters = items,
         ProjectDirectory = Directory,
         IntermediateDirectory = Intermediate,
+        ToolAssembly = ToolAssembly,
     };
+
+    /// <summary>The lora-merge tool built beside these tests, which both tasks start as a child process.</summary>
+    public static string ToolAssembly { get; } = Path.Combine(AppContext.BaseDirectory, "LoraMerge.Cli.dll");
 
     /// <summary>The merge task, running the tool built beside these tests.</summary>
     public static LoraMergeModels Merge(FakeBuildEngine engine, ITaskItem[] models) => new()
     {
         BuildEngine = engine,
         Models = models,
-        ToolAssembly = Path.Combine(AppContext.BaseDirectory, "LoraMerge.Cli.dll"),
+        ToolAssembly = ToolAssembly,
     };
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using LoraMerge.Cli.Describe;
 
 namespace LoraMerge.Cli.Commands;
 
@@ -47,9 +48,24 @@ internal static class CliCommands
         inspectCommand.SetAction(parse => new InspectRunner(inspect, console).Run(parse));
         root.Add(inspectCommand);
 
+        var describe = new DescribeCommandLine();
+        var describeCommand = describe.CreateCommand();
+        describeCommand.SetAction(parse => new DescribeRunner(console, cancellationToken).Run(parse.GetValue(describe.Request)!));
+        root.Add(describeCommand);
+
+        var removeStale = describe.CreateRemoveStaleCommand();
+        removeStale.Hidden = true;
+        removeStale.SetAction(parse =>
+        {
+            foreach (var directory in parse.GetValue(describe.StaleOutputs) ?? []) StaleOutput.Remove(directory, console);
+            return ExitCodes.Success;
+        });
+        root.Add(removeStale);
+
         var epilogues = new Dictionary<Command, string>
         {
-            [root] = Epilogue(MergeCommandLine.Examples + "\n" + InspectCommandLine.Examples),
+            [root] = Epilogue(MergeCommandLine.Examples + "\n" + InspectCommandLine.Examples + "\n" + DescribeCommandLine.Examples),
+            [describeCommand] = Epilogue(DescribeCommandLine.Examples),
             [mergeCommand] = Epilogue(MergeCommandLine.Examples),
             [inspectCommand] = Epilogue(InspectCommandLine.Examples),
         };

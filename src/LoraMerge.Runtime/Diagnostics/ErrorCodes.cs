@@ -63,8 +63,10 @@ public static class ErrorCodes
     public const string ModelBaseConflict = "LORA1403";
     public const string InvalidItemMetadata = "LORA1404";
     public const string InvalidProperty = "LORA1405";
+    /// <summary>Retired: the tasks load in every MSBuild host since they target netstandard2.0. Never reused.</summary>
     public const string UnsupportedMSBuildRuntime = "LORA1406";
     public const string UnsupportedTargetFramework = "LORA1407";
+    public const string DotNetHostNotFound = "LORA1408";
 
     // LORA15xx: loading a model folder at run time (the generated model classes).
     public const string ModelArtifactMissing = "LORA1501";

@@ -46,8 +46,10 @@ internal sealed class ItemLocator
                 var column = lineInfo.LinePosition;
                 var include = reader.GetAttribute("Include");
                 if (include is null) continue;
-                foreach (var part in include.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    found.Add((part, line, column));
+                foreach (var part in include.Split(';'))
+                {
+                    if (part.Trim().Length > 0) found.Add((part.Trim(), line, column));
+                }
             }
         }
         catch (XmlException)

@@ -1,3 +1,4 @@
+using LoraMerge.Contracts;
 using Microsoft.Build.Framework;
 
 namespace LoraMerge.Tasks.Items;
@@ -8,14 +9,7 @@ namespace LoraMerge.Tasks.Items;
 /// </summary>
 internal static class UnknownMetadata
 {
-    public static readonly string[] Known =
-    [
-        AdapterItemReader.BaseModelMetadata, AdapterItemReader.MergeMetadata, AdapterItemReader.ModelMetadata,
-        AdapterItemReader.WeightMetadata, AdapterItemReader.SafeMergeMetadata, AdapterItemReader.EmbedMetadata,
-        AdapterItemReader.FormatMetadata, AdapterItemReader.GgufTypeMetadata, AdapterItemReader.RoundingMetadata,
-        AdapterItemReader.CombinationMetadata, AdapterItemReader.DensityMetadata, AdapterItemReader.MajoritySignMethodMetadata,
-        AdapterItemReader.SvdRankMetadata, AdapterItemReader.SeedMetadata,
-    ];
+    public static string[] Known => AdapterMetadata.Known;
 
     /// <summary>MSBuild's own item metadata, on every item, and what SDKs and IDEs commonly attach.</summary>
     private static readonly HashSet<string> Ignored = new(StringComparer.OrdinalIgnoreCase)

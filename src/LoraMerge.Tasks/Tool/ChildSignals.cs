@@ -7,23 +7,23 @@ namespace LoraMerge.Tasks.Tool;
 /// removed). Windows has no such signal for a process without its own console; there the child is killed and the task
 /// removes what it left.
 /// </summary>
-internal static partial class ChildSignals
+internal static class ChildSignals
 {
     private const int SIGTERM = 15;
 
     public static bool TryTerminate(int processId)
     {
-        if (OperatingSystem.IsWindows()) return false;
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return false;
         try
         {
             return Kill(processId, SIGTERM) == 0;
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
         {
             return false;
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }

@@ -3,7 +3,7 @@ using LoraMerge.Contracts;
 using LoraMerge.Merging;
 using LoraMerge.Models;
 
-namespace LoraMerge.Tasks.Manifest;
+namespace LoraMerge.Cli.Describe;
 
 /// <summary>
 /// Writes the model manifest the generator reads (docs/architecture.md, "Model manifest"; the generator's

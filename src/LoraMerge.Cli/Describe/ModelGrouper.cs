@@ -1,7 +1,8 @@
+using LoraMerge.Requests;
 using LoraMerge.Contracts;
 using LoraMerge.Diagnostics;
 
-namespace LoraMerge.Tasks.Items;
+namespace LoraMerge.Cli.Describe;
 
 /// <summary>
 /// Groups <c>Merge="true"</c> adapters into models by <c>Model</c> (item order kept) and checks that the items of one

@@ -3,36 +3,37 @@ using LoraMerge.Contracts;
 using LoraMerge.Diagnostics;
 using LoraMerge.Gguf;
 using LoraMerge.Merging;
-using Microsoft.Build.Framework;
+using LoraMerge.Requests;
 
-namespace LoraMerge.Tasks.Items;
+namespace LoraMerge.Cli.Describe;
 
 /// <summary>Turns <c>LoraAdapter</c> items into <see cref="AdapterItem"/>s, applying defaults and checking metadata.</summary>
 internal static class AdapterItemReader
 {
-    public const string BaseModelMetadata = "BaseModel";
-    public const string MergeMetadata = "Merge";
-    public const string ModelMetadata = "Model";
-    public const string WeightMetadata = "Weight";
-    public const string SafeMergeMetadata = "SafeMerge";
-    public const string EmbedMetadata = "Embed";
-    public const string FormatMetadata = "Format";
-    public const string GgufTypeMetadata = "GgufType";
-    public const string RoundingMetadata = "Rounding";
-    public const string CombinationMetadata = "Combination";
-    public const string DensityMetadata = "Density";
-    public const string MajoritySignMethodMetadata = "MajoritySignMethod";
-    public const string SvdRankMetadata = "SvdRank";
-    public const string SeedMetadata = "Seed";
+    public const string BaseModelMetadata = AdapterMetadata.BaseModel;
+    public const string MergeMetadata = AdapterMetadata.Merge;
+    public const string ModelMetadata = AdapterMetadata.Model;
+    public const string WeightMetadata = AdapterMetadata.Weight;
+    public const string SafeMergeMetadata = AdapterMetadata.SafeMerge;
+    public const string EmbedMetadata = AdapterMetadata.Embed;
+    public const string FormatMetadata = AdapterMetadata.Format;
+    public const string GgufTypeMetadata = AdapterMetadata.GgufType;
+    public const string RoundingMetadata = AdapterMetadata.Rounding;
+    public const string CombinationMetadata = AdapterMetadata.Combination;
+    public const string DensityMetadata = AdapterMetadata.Density;
+    public const string MajoritySignMethodMetadata = AdapterMetadata.MajoritySignMethod;
+    public const string SvdRankMetadata = AdapterMetadata.SvdRank;
+    public const string SeedMetadata = AdapterMetadata.Seed;
 
     /// <summary>Reads one item; on failure returns null and adds the problems to <paramref name="errors"/>.</summary>
-    public static AdapterItem? Read(ITaskItem item, string projectDirectory, ItemLocation location, List<ItemError> errors)
+    /// <remarks>The task resolved <c>Include</c> and <c>BaseModel</c> against the item's defining project.</remarks>
+    public static AdapterItem? Read(DescribeItem item, List<ItemError> errors)
     {
         var before = errors.Count;
+        var location = item.Location;
         void Fail(string code, string message) => errors.Add(new ItemError(code, message, location));
 
-        var baseDirectory = DefiningDirectory(item, projectDirectory);
-        var directory = Path.GetFullPath(item.ItemSpec, baseDirectory);
+        var directory = item.Directory;
         if (!System.IO.Directory.Exists(directory))
         {
             Fail(ErrorCodes.AdapterItemMissing,
@@ -58,19 +59,14 @@ internal static class AdapterItemReader
                 $"LoraAdapter '{item.ItemSpec}': Model '{model}' is not a valid model name: it names the folder {model}/, so use {ModelNames.Rule} (set Model=\"...\" when the adapter folder's name does not fit).");
         }
 
-        var baseModelText = item.GetMetadata(BaseModelMetadata).Trim();
-        var baseModel = "";
-        if (baseModelText.Length == 0)
+        var baseModel = item.BaseModel;
+        if (baseModel.Length == 0)
         {
             if (merge)
             {
                 Fail(ErrorCodes.BaseModelNotSet,
                     $"LoraAdapter '{item.ItemSpec}': no base model. Set BaseModel=\"path/to/model\" on the item or the LoraBaseModel property (a Hugging Face model folder).");
             }
-        }
-        else
-        {
-            baseModel = Path.TrimEndingDirectorySeparator(Path.GetFullPath(baseModelText, baseDirectory));
         }
 
         if (errors.Count > before) return null;
@@ -82,33 +78,8 @@ internal static class AdapterItemReader
         };
     }
 
-    /// <summary>Relative paths in metadata are relative to the project that wrote the item.</summary>
-    private static string DefiningDirectory(ITaskItem item, string projectDirectory)
-    {
-        var defining = item.GetMetadata("DefiningProjectDirectory");
-        return string.IsNullOrEmpty(defining) ? projectDirectory : defining;
-    }
-
-    private static bool ReadBool(ITaskItem item, string name, bool defaultValue, Action<string, string> fail)
-    {
-        var text = item.GetMetadata(name).Trim();
-        if (text.Length == 0) return defaultValue;
-        if (bool.TryParse(text, out var value)) return value;
-        fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {name}=\"{text}\" must be true or false.");
-        return defaultValue;
-    }
-
-    private static LoraMerge.Merging.MergeRounding ReadRounding(ITaskItem item, Action<string, string> fail)
-    {
-        var text = item.GetMetadata(RoundingMetadata).Trim();
-        if (text.Length == 0 || text.Equals("single", StringComparison.OrdinalIgnoreCase)) return LoraMerge.Merging.MergeRounding.Single;
-        if (text.Equals("peft", StringComparison.OrdinalIgnoreCase)) return LoraMerge.Merging.MergeRounding.Peft;
-        fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {RoundingMetadata}=\"{text}\" must be single or peft.");
-        return LoraMerge.Merging.MergeRounding.Single;
-    }
-
     /// <summary><c>Combination</c> and its parameters (PEFT's add_weighted_adapter); null without <c>Combination</c>.</summary>
-    private static AdapterCombination? ReadCombination(ITaskItem item, Action<string, string> fail)
+    private static AdapterCombination? ReadCombination(DescribeItem item, Action<string, string> fail)
     {
         string Text(string name) => item.GetMetadata(name).Trim();
         var typeText = Text(CombinationMetadata);
@@ -145,7 +116,25 @@ internal static class AdapterItemReader
         return new AdapterCombination(type, density, sign, svdRank, seed);
     }
 
-    private static double ReadWeight(ITaskItem item, Action<string, string> fail)
+    private static bool ReadBool(DescribeItem item, string name, bool defaultValue, Action<string, string> fail)
+    {
+        var text = item.GetMetadata(name).Trim();
+        if (text.Length == 0) return defaultValue;
+        if (bool.TryParse(text, out var value)) return value;
+        fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {name}=\"{text}\" must be true or false.");
+        return defaultValue;
+    }
+
+    private static LoraMerge.Merging.MergeRounding ReadRounding(DescribeItem item, Action<string, string> fail)
+    {
+        var text = item.GetMetadata(RoundingMetadata).Trim();
+        if (text.Length == 0 || text.Equals("single", StringComparison.OrdinalIgnoreCase)) return LoraMerge.Merging.MergeRounding.Single;
+        if (text.Equals("peft", StringComparison.OrdinalIgnoreCase)) return LoraMerge.Merging.MergeRounding.Peft;
+        fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {RoundingMetadata}=\"{text}\" must be single or peft.");
+        return LoraMerge.Merging.MergeRounding.Single;
+    }
+
+    private static double ReadWeight(DescribeItem item, Action<string, string> fail)
     {
         var text = item.GetMetadata(WeightMetadata).Trim();
         if (text.Length == 0) return 1.0;
@@ -156,7 +145,7 @@ internal static class AdapterItemReader
         return 1.0;
     }
 
-    private static OutputFormats ReadFormat(ITaskItem item, Action<string, string> fail)
+    private static OutputFormats ReadFormat(DescribeItem item, Action<string, string> fail)
     {
         var text = item.GetMetadata(FormatMetadata).Trim();
         if (OutputFormatNames.TryParse(text, out var formats)) return formats;
@@ -165,7 +154,7 @@ internal static class AdapterItemReader
         return OutputFormats.Safetensors;
     }
 
-    private static GgufTensorType? ReadGgufType(ITaskItem item, Action<string, string> fail)
+    private static GgufTensorType? ReadGgufType(DescribeItem item, Action<string, string> fail)
     {
         var text = item.GetMetadata(GgufTypeMetadata).Trim();
         if (text.Length == 0) return null;

@@ -2,9 +2,9 @@ using System.Text;
 using System.Text.Json;
 using LoraMerge.Merging;
 using LoraMerge.Models;
-using LoraMerge.Tasks.Manifest;
+using LoraMerge.Cli.Describe;
 
-namespace LoraMerge.Tasks.Tests;
+namespace LoraMerge.Cli.Tests;
 
 public sealed class ModelManifestWriterTests
 {

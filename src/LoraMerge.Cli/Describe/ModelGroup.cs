@@ -2,7 +2,7 @@ using LoraMerge.Gguf;
 using LoraMerge.Merging;
 using LoraMerge.Requests;
 
-namespace LoraMerge.Tasks.Items;
+namespace LoraMerge.Cli.Describe;
 
 /// <summary>One merged model: every <c>Merge="true"</c> item with the same <c>Model</c>, in item order.</summary>
 internal sealed record ModelGroup(

@@ -1,6 +1,6 @@
 using LoraMerge.Contracts;
 
-namespace LoraMerge.Tasks.Items;
+namespace LoraMerge.Cli.Describe;
 
 /// <summary>Where one model's build files live under <c>obj/.../lora/</c>, and where it lands in bin/ and publish.</summary>
 internal sealed record ModelPaths(string IntermediateDirectory, string ModelsDirectory, string Model)
@@ -11,7 +11,6 @@ internal sealed record ModelPaths(string IntermediateDirectory, string ModelsDir
 
     /// <summary>The <c>ModelMergeRequest</c>: rewritten only when it changes, so it is also the merge's input cache.</summary>
     public string MergeRequest => Path.Combine(IntermediateDirectory, Model + ".merge.json");
-    public string DescribeStamp => Path.Combine(IntermediateDirectory, Model + ".describe.stamp");
     public string Warnings => Path.Combine(IntermediateDirectory, Model + ".warnings");
 
     /// <summary><c>models/Math</c>: always with '/', as the manifest's <c>artifact</c> and the generated loader use it.</summary>

@@ -3,7 +3,7 @@ using LoraMerge.Diagnostics;
 using LoraMerge.Merging;
 using LoraMerge.Requests;
 
-namespace LoraMerge.Tasks.Items;
+namespace LoraMerge.Cli.Describe;
 
 /// <summary>The LoraMergeBackend and LoraMergeThreads properties, checked (read once, by the describe step).</summary>
 internal sealed record ProjectSettings(MergeBackendKind Backend, int Threads)

@@ -1,7 +1,8 @@
+using LoraMerge.Requests;
 using LoraMerge.Gguf;
 using LoraMerge.Merging;
 
-namespace LoraMerge.Tasks.Items;
+namespace LoraMerge.Cli.Describe;
 
 /// <summary>One <c>LoraAdapter</c> item with its metadata parsed and defaults applied.</summary>
 internal sealed record AdapterItem(

@@ -1,4 +1,7 @@
-namespace LoraMerge.Tasks.IO;
+using System.IO;
+using System.Linq;
+
+namespace LoraMerge.Contracts;
 
 /// <summary>Writes small generated files only when their content changes, so timestamps and caches downstream hold.</summary>
 internal static class FileContent
@@ -6,15 +9,12 @@ internal static class FileContent
     /// <summary>Returns true when the file was written.</summary>
     public static bool WriteIfDifferent(string path, byte[] content)
     {
-        if (File.Exists(path))
-        {
-            var existing = File.ReadAllBytes(path);
-            if (existing.AsSpan().SequenceEqual(content)) return false;
-        }
+        if (File.Exists(path) && File.ReadAllBytes(path).SequenceEqual(content)) return false;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
         File.WriteAllBytes(temp, content);
-        File.Move(temp, path, overwrite: true);
+        if (File.Exists(path)) File.Replace(temp, path, null);
+        else File.Move(temp, path);
         return true;
     }
 

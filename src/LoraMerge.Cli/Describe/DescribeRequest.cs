@@ -1,0 +1,76 @@
+using System.Text.Json;
+using LoraMerge.Contracts;
+using LoraMerge.Diagnostics;
+using LoraMerge.Requests;
+
+namespace LoraMerge.Cli.Describe;
+
+/// <summary>One <c>&lt;LoraAdapter&gt;</c> item as the task passes it: paths resolved, its line, the metadata LoraMerge reads.</summary>
+internal sealed record DescribeItem(string ItemSpec, string Directory, string BaseModel, ItemLocation Location, IReadOnlyDictionary<string, string> Metadata)
+{
+    public string GetMetadata(string name) => Metadata.TryGetValue(name, out var value) ? value : "";
+}
+
+/// <summary>The describe request (<see cref="DescribeRequestSchema"/>) the <c>LoraDescribeModels</c> task writes.</summary>
+internal sealed record DescribeRequest(
+    string ProjectFile,
+    string IntermediateDirectory,
+    string ModelsDirectory,
+    string? Backend,
+    string? Threads,
+    string Tasks,
+    string ResultFile,
+    IReadOnlyList<DescribeItem> Items)
+{
+    public static DescribeRequest Read(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LoraException(ErrorCodes.InvalidMergeOptions, $"The describe request could not be read: {e.Message}", path);
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            var version = root.GetProperty(DescribeRequestSchema.FormatVersionField).GetInt32();
+            if (version != DescribeRequestSchema.FormatVersion)
+                throw new LoraException(ErrorCodes.InvalidMergeOptions, $"Describe request format {version} is not supported (expected {DescribeRequestSchema.FormatVersion}).", path);
+            var items = new List<DescribeItem>();
+            foreach (var item in root.GetProperty(DescribeRequestSchema.ItemsField).EnumerateArray())
+            {
+                var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var property in item.GetProperty(DescribeRequestSchema.ItemMetadataField).EnumerateObject())
+                    metadata[property.Name] = property.Value.GetString() ?? "";
+                items.Add(new DescribeItem(
+                    String(item, DescribeRequestSchema.ItemSpecField),
+                    String(item, DescribeRequestSchema.ItemDirectoryField),
+                    String(item, DescribeRequestSchema.ItemBaseModelField),
+                    new ItemLocation(
+                        String(item, DescribeRequestSchema.ItemFileField),
+                        item.GetProperty(DescribeRequestSchema.ItemLineField).GetInt32(),
+                        item.GetProperty(DescribeRequestSchema.ItemColumnField).GetInt32()),
+                    metadata));
+            }
+            return new DescribeRequest(
+                String(root, DescribeRequestSchema.ProjectFileField),
+                String(root, DescribeRequestSchema.IntermediateDirectoryField),
+                String(root, DescribeRequestSchema.ModelsDirectoryField),
+                String(root, DescribeRequestSchema.BackendField),
+                String(root, DescribeRequestSchema.ThreadsField),
+                String(root, DescribeRequestSchema.TasksField),
+                String(root, DescribeRequestSchema.ResultField),
+                items);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new LoraException(ErrorCodes.InvalidMergeOptions, $"The describe request is not valid: {e.Message}", path);
+        }
+    }
+
+    private static string String(JsonElement element, string name) => element.GetProperty(name).GetString() ?? "";
+}
