@@ -31,6 +31,7 @@ internal sealed class MergePlanner
         MergeOptionsValidator.Validate(options);
         var baseModel = ModelDirectory.Open(options.BaseModelDirectory);
         var adapters = options.Adapters.Select(a => WithRegexTimeout(a.Directory, () => PeftAdapter.Open(a.Directory))).ToArray();
+        CombinationPlanner.CheckAdapters(options, adapters);
         var planner = new MergePlanner(options, onWarning ?? (_ => { }), baseModel);
         var shards = planner.LayOutShards();
         for (int i = 0; i < adapters.Length; i++)

@@ -55,6 +55,35 @@ public sealed class CombinationPropertyTests
         }));
     }
 
+    /// <summary>
+    /// LoraMerge's own rule where equal magnitudes straddle the cut (torch.topk leaves it open; docs/merge-semantics.md):
+    /// the lower flat index is kept. Pinned so that a change is noticed.
+    /// </summary>
+    [Fact]
+    public void MagnitudePruningKeepsTheLowerIndexAmongEqualMagnitudesAtTheCut()
+    {
+        // keep int(0.5·6) = 3: 3 first, then two of the four 1s (indices 1 and 2, not 4 or 5); -0 and +0 tie.
+        float[] t = [3f, -1f, 1f, 0.5f, 1f, -1f];
+        TensorCombiner.PruneByMagnitude(t, 0.5);
+        Assert.Equal([3f, -1f, 1f, 0f, 0f, -0f], t);
+        Assert.True(float.IsNegative(t[5]), "a pruned negative value is -0, as torch's t * mask");
+
+        // A run long enough that Array.Sort is not an insertion sort: equal magnitudes with random signs, keep 37 of 300.
+        var random = new Random(5);
+        var equal = Enumerable.Range(0, 300).Select(_ => random.Next(2) == 0 ? 0.25f : -0.25f).ToArray();
+        var pruned = (float[])equal.Clone();
+        TensorCombiner.PruneByMagnitude(pruned, 37.5 / 300);
+        Assert.Equal(equal.Take(37), pruned.Take(37));
+        Assert.All(pruned.Skip(37), x => Assert.Equal(0f, x));
+
+        // NaN is the largest magnitude (as in topk) and NaNs tie: the first two of three are kept.
+        float[] nan = [1f, float.NaN, 2f, float.NaN, float.NaN];
+        TensorCombiner.PruneByMagnitude(nan, 0.4);
+        Assert.True(float.IsNaN(nan[1]) && float.IsNaN(nan[3]));
+        Assert.Equal([0f, 0f], new[] { nan[0], nan[2] });
+        Assert.True(float.IsNaN(nan[4]), "NaN · 0 stays NaN, as in torch");
+    }
+
     [Fact]
     public void DareKeepsAboutDensityOfTheValuesAndRescalesThem()
     {

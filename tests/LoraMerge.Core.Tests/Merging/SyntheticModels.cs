@@ -33,10 +33,13 @@ internal static class SyntheticModels
         return dir;
     }
 
-    public static string WriteAdapter(string root, string name, int rank, double alpha, int seed, float magnitude = 0.3f)
+    /// <param name="configExtras">Further adapter_config.json fields.</param>
+    /// <param name="extraTensors">Further tensors of the adapter file, after the LoRA factors.</param>
+    public static string WriteAdapter(string root, string name, int rank, double alpha, int seed, float magnitude = 0.3f,
+        IReadOnlyDictionary<string, object?>? configExtras = null, IEnumerable<(string Name, long[] Shape, float[] Values)>? extraTensors = null)
     {
         var dir = Directory.CreateDirectory(Path.Combine(root, name)).FullName;
-        File.WriteAllText(Path.Combine(dir, "adapter_config.json"), JsonSerializer.Serialize(new Dictionary<string, object?>
+        var config = new Dictionary<string, object?>
         {
             ["peft_type"] = "LORA",
             ["task_type"] = "CAUSAL_LM",
@@ -44,7 +47,10 @@ internal static class SyntheticModels
             ["lora_alpha"] = alpha,
             ["target_modules"] = Projections,
             ["bias"] = "none",
-        }));
+        };
+        foreach (var (key, value) in configExtras ?? new Dictionary<string, object?>())
+            config[key] = value;
+        File.WriteAllText(Path.Combine(dir, "adapter_config.json"), JsonSerializer.Serialize(config));
         var random = new Random(seed);
         var tensors = new List<(string Name, long[] Shape, float[] Values)>();
         foreach (var p in Projections)
@@ -54,6 +60,7 @@ internal static class SyntheticModels
             tensors.Add(($"base_model.model.{module}.lora_A.weight", [rank, inFeatures], RandomValues(random, rank * inFeatures, magnitude)));
             tensors.Add(($"base_model.model.{module}.lora_B.weight", [Hidden, rank], RandomValues(random, Hidden * rank, magnitude)));
         }
+        tensors.AddRange(extraTensors ?? []);
         WriteSafetensors(Path.Combine(dir, "adapter_model.safetensors"), DType.F32, tensors);
         return dir;
     }

@@ -11,15 +11,26 @@ namespace LoraMerge.Merging;
 /// </summary>
 internal static class CombinationPlanner
 {
+    /// <summary>
+    /// What each adapter's config and tensors alone rule out (LORA1211, LORA1212), checked before the adapters' tensors
+    /// are planned, so that a refused adapter is reported as such and not as a conflict between the adapters' parts.
+    /// </summary>
+    public static void CheckAdapters(MergeOptions options, IReadOnlyList<PeftAdapter> adapters)
+    {
+        if (options.Combination is null)
+            return;
+        foreach (var adapter in adapters)
+            CheckCombinable(adapter);
+        CheckTargetModulesKinds(adapters);
+    }
+
+    /// <summary>Turns the jobs' LoRA terms into combined terms (after <see cref="CheckAdapters"/>).</summary>
     public static void Apply(MergeOptions options, IReadOnlyList<PeftAdapter> adapters, IEnumerable<TensorJob> jobs)
     {
         if (options.Combination is not { } combination)
             return;
-        foreach (var adapter in adapters)
-            CheckCombinable(adapter);
         // PEFT: "if there is only one adapter, we can only use linear merging".
         var type = adapters.Count == 1 ? CombinationType.Linear : combination.Type;
-        CheckTargetModulesKinds(adapters);
         var ranks = adapters.Select(ConfigRank).ToArray();
         if (CombinationTypes.CombinesFactors(type) && ranks.Distinct().Count() > 1)
             throw new LoraException(ErrorCodes.CombinationRankMismatch,
@@ -75,12 +86,19 @@ internal static class CombinationPlanner
             adapter.Config.Kind != PeftKind.Lora ? $"it is a {adapter.Config.PeftType} adapter (add_weighted_adapter combines LoRA adapters)"
             : adapter.Config.UseDora ? "it uses DoRA (use_dora), whose magnitude vector add_weighted_adapter does not combine"
             : adapter.Config.LoraBias ? "it trains lora_B biases (lora_bias), which add_weighted_adapter does not combine"
-            : adapter.Replacements.Count > 0 ? "it saves full tensors (modules_to_save, trained biases or embedding layers), which the combined adapter does not take over"
+            : adapter.Replacements.Count > 0 ? FullTensors(adapter.Replacements[0])
             : adapter.TrainableTokens.Count > 0 ? "it has trainable tokens, which add_weighted_adapter does not combine"
             : null;
         if (why is not null)
             throw new LoraException(ErrorCodes.CombinationUnsupported, $"The adapter cannot be combined: {why}. Merge without a combination type.", adapter.ConfigPath);
     }
+
+    private static string FullTensors(ReplacementTensor saved) => saved.Kind switch
+    {
+        ReplacementKind.ModulesToSave => $"it saves '{saved.BaseTensorName}' in full (modules_to_save), which add_weighted_adapter does not combine",
+        ReplacementKind.Bias => $"it trains the base bias '{saved.BaseTensorName}' (bias \"all\" or \"lora_only\"), which add_weighted_adapter does not combine",
+        _ => $"it saves the embedding '{saved.BaseTensorName}' in full, which add_weighted_adapter does not combine",
+    };
 
     /// <summary>PEFT refuses to combine a target_modules regex string with a list (a set once loaded; "all-linear" becomes one).</summary>
     private static void CheckTargetModulesKinds(IReadOnlyList<PeftAdapter> adapters)

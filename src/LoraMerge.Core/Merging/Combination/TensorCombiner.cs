@@ -39,9 +39,11 @@ internal static class TensorCombiner
     }
 
     /// <summary>
-    /// PEFT's <c>magnitude_based_pruning</c>: keeps the <c>int(density·n)</c> values of largest magnitude (between equal
-    /// magnitudes the lower index first; torch.topk leaves that order open) and multiplies the others by 0.
-    /// Nothing is pruned for density ≥ 1.
+    /// PEFT's <c>magnitude_based_pruning</c>: keeps the <c>int(density·n)</c> values of largest magnitude and multiplies
+    /// the others by 0 (a pruned negative value becomes -0, as torch's <c>t * mask</c>). Where values of equal magnitude
+    /// straddle the cut (torch.topk leaves the choice open), those of lower flat index are kept; +0 and -0 are equal,
+    /// NaN counts as larger than every number (as in topk) and NaNs are equal to each other. Nothing is pruned for
+    /// density ≥ 1.
     /// </summary>
     public static void PruneByMagnitude(float[] tensor, double density)
     {
@@ -64,7 +66,7 @@ internal static class TensorCombiner
             for (int i = 0; i < firstOfCut; i++)
                 kept[order[i]] = true;
             var tied = new List<int>();
-            for (int i = firstOfCut; i < keys.Length && keys[i] == cut; i++)
+            for (int i = firstOfCut; i < keys.Length && keys[i].Equals(cut); i++)
                 tied.Add(order[i]);
             tied.Sort();
             for (int i = 0; i < keep - firstOfCut; i++)
