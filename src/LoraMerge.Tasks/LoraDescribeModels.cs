@@ -44,6 +44,9 @@ public sealed class LoraDescribeModels : LoraToolTask
     /// <summary><c>$(LoraMergeThreads)</c>: 0 for all cores.</summary>
     public string? Threads { get; set; }
 
+    /// <summary><c>$(LoraMergeStoreDirectory)</c> (full path) when <c>$(LoraMergeStore)</c> is true; empty for none.</summary>
+    public string? StoreDirectory { get; set; }
+
     /// <summary>One <c>LoraModel</c> item per merged model (metadata in <see cref="ModelItem"/>).</summary>
     [Output]
     public ITaskItem[] Models { get; private set; } = new ITaskItem[0];
@@ -112,7 +115,7 @@ public sealed class LoraDescribeModels : LoraToolTask
         _requestFile = Path.Combine(intermediate, DescribeRequestSchema.FileName);
         var resultFile = Path.Combine(intermediate, DescribeResult.FileName);
         var stampFile = Path.Combine(intermediate, "describe.stamp");
-        var request = DescribeRequestWriter.Write(TasksIdentity, ProjectFile, intermediate, ModelsDirectory, Backend, Threads, resultFile, items);
+        var request = DescribeRequestWriter.Write(TasksIdentity, ProjectFile, intermediate, ModelsDirectory, Backend, Threads, StoreDirectory, resultFile, items);
         FileContent.WriteIfDifferent(_requestFile, request);
         var stamp = DescribeStamp.Compute(request, ToolAssembly, folders);
 

@@ -18,6 +18,20 @@ public sealed class LoraMergeModels : LoraToolTask
     [Required]
     public ITaskItem[] Models { get; set; } = new ITaskItem[0];
 
+    /// <summary>The models merged (or linked from the merge store) by this run; the others were up to date.</summary>
+    [Output]
+    public ITaskItem[] MergedModels { get; private set; } = new ITaskItem[0];
+
+    /// <summary><c>LoraMerge: Bofh &lt;- 1 adapter, 2.47 GB in 3.1 s (models/Bofh)</c>.</summary>
+    protected override string SummaryLine(string model, string text)
+    {
+        var item = Models.FirstOrDefault(m => ModelItem.Name(m) == model);
+        var place = item is null ? "" : item.GetMetadata(ModelItem.Embed) == "true"
+            ? " (embedded)"
+            : $" ({item.GetMetadata(ModelItem.RelativeDirectory)})";
+        return base.SummaryLine(model, text) + place;
+    }
+
     protected override string GenerateCommandLineCommands()
     {
         var command = new CommandLineBuilder();
@@ -42,6 +56,7 @@ public sealed class LoraMergeModels : LoraToolTask
                 $"The merge of {string.Join(", ", Models.Select(m => $"model '{ModelItem.Name(m)}'"))} was cancelled; no merged model was written.");
         }
         if (!succeeded) RemoveStaleOutputs();
+        else MergedModels = Models;
         return succeeded;
     }
 

@@ -43,11 +43,14 @@ public sealed class PackageConsumerTests(PackageFixture package)
         app.CopyFixture("merge/linear_bf16/adapters/a", "adapters/raw");
 
         // 1. First publish merges every model.
-        var first = app.Dotnet("publish", "-c", "Release", "-o", "out");
+        var first = app.Dotnet("publish", "-c", "Release", "-o", "out", "-v:n");
         Assert.True(first.ExitCode == 0, first.ToString());
-        Assert.Contains("into model 'Math'", first.Output);
-        Assert.Contains("into model 'Duo'", first.Output);
-        Assert.Contains("LoraMerge: describing the models of", first.Output);
+        Assert.Contains("LoraMerge: Math <- 1 adapter, ", first.Output);
+        Assert.Contains("(models/Math)", first.Output);
+        Assert.Contains("LoraMerge: Duo <- 2 adapters, ", first.Output);
+        Assert.Contains("LoraMerge: Emb <- 1 adapter, ", first.Output);
+        Assert.Contains("(embedded)", first.Output);
+        Assert.Contains("LoraMerge: describing the models of " + app.PathOf("App.csproj"), first.Output);
         AssertSameAsEngine(app.PathOf("out", "models", "Math"), app.PathOf("base"), [(app.PathOf("adapters", "math"), 1.0)]);
         AssertSameAsEngine(app.PathOf("out", "models", "Duo"), app.PathOf("duobase"),
             [(app.PathOf("adapters", "duo_a"), 0.7), (app.PathOf("adapters", "duo_b"), -0.4)]);
@@ -70,9 +73,11 @@ public sealed class PackageConsumerTests(PackageFixture package)
         // 2. Nothing changed: no merge, the merged files keep their timestamps.
         var report = app.PathOf("out", "models", "Math", "lora-merge.json");
         var stamp = File.GetLastWriteTimeUtc(report);
-        var second = app.Dotnet("publish", "-c", "Release", "-o", "out");
+        var second = app.Dotnet("publish", "-c", "Release", "-o", "out", "-v:n");
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.DoesNotContain("LoraMerge: merging", second.Output);
+        Assert.DoesNotContain("LoraMerge: Math <-", second.Output);
+        Assert.Contains("LoraMerge: Math is up to date (models/Math)", second.Output);
         // The describe step's stamp held: no child process read a header (issue 13: a no-op build starts no process).
         Assert.DoesNotContain("LoraMerge: describing", second.Output);
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(report));
@@ -80,8 +85,11 @@ public sealed class PackageConsumerTests(PackageFixture package)
         // 3. A changed Weight merges that model again, and only that model.
         var third = app.Dotnet("publish", "-c", "Release", "-o", "out", "-p:MathWeight=0.5");
         Assert.True(third.ExitCode == 0, third.ToString());
-        Assert.Contains("into model 'Math'", third.Output);
-        Assert.DoesNotContain("into model 'Duo'", third.Output);
+        Assert.Contains("LoraMerge: Math <- 1 adapter, ", third.Output);
+        Assert.DoesNotContain("LoraMerge: Duo <-", third.Output);
+        // The default verbosity shows the one summary line per merged model, not the merge's progress or up-to-date lines.
+        Assert.DoesNotContain("LoraMerge: merging", third.Output);
+        Assert.DoesNotContain("is up to date", third.Output);
         AssertSameAsEngine(app.PathOf("out", "models", "Math"), app.PathOf("base"), [(app.PathOf("adapters", "math"), 0.5)]);
 
         // 4. dotnet build + dotnet run without publishing.
@@ -123,14 +131,15 @@ public sealed class PackageConsumerTests(PackageFixture package)
 
         var build = app.Dotnet("build", "-c", "Release");
         Assert.True(build.ExitCode == 0, build.ToString());
-        Assert.Contains("into model 'Bofh'", build.Output);
+        Assert.Contains("LoraMerge: Bofh <- 1 adapter, ", build.Output);
         var bin = app.PathOf("bin", "Release", "net10.0", "models", "Bofh");
         Assert.Equal(["lora-merge.json", "model.gguf"], Directory.EnumerateFiles(bin).Select(f => Path.GetFileName(f)!).Order().ToArray());
         AssertRecordedSha256(bin, "q8_0");
 
-        var publish = app.Dotnet("publish", "-c", "Release", "-o", "out");
+        var publish = app.Dotnet("publish", "-c", "Release", "-o", "out", "-v:n");
         Assert.True(publish.ExitCode == 0, publish.ToString());
         Assert.DoesNotContain("LoraMerge: merging", publish.Output);
+        Assert.Contains("LoraMerge: Bofh is up to date", publish.Output);
         AssertRecordedSha256(app.PathOf("out", "models", "Bofh"), "q8_0");
         Assert.False(Directory.Exists(app.PathOf("out", "models", "Emb")), "an embedded model is not published as files");
 
@@ -166,7 +175,7 @@ public sealed class PackageConsumerTests(PackageFixture package)
 
         var publish = app.Dotnet("publish", "-c", "Release", "-o", "out");
         Assert.True(publish.ExitCode == 0, publish.ToString());
-        Assert.Contains("into model 'Math'", publish.Output);
+        Assert.Contains("LoraMerge: Math <- 1 adapter, ", publish.Output);
         AssertShipsRuntimeOnly(app.PathOf("out"));
         using (var deps = JsonDocument.Parse(File.ReadAllBytes(app.PathOf("out", "App.runtimeconfig.json"))))
             Assert.Equal("net8.0", deps.RootElement.GetProperty("runtimeOptions").GetProperty("tfm").GetString());

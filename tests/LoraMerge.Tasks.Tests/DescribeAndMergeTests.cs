@@ -175,7 +175,12 @@ public sealed class DescribeAndMergeTests
             File.ReadAllBytes(Path.Combine(TestProject.FixturesDir, "merge/linear_bf16/expected/model.safetensors")),
             File.ReadAllBytes(Path.Combine(output, "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(output, "lora-merge.json")));
-        Assert.Contains(engine.Messages, m => m.Importance == MessageImportance.High && m.Message!.StartsWith("LoraMerge: Math: ", StringComparison.Ordinal));
+        // One high-importance line per model, the terminal logger's immediate kind; progress lines are for normal verbosity.
+        var summary = Assert.Single(engine.Messages, m => m.Importance == MessageImportance.High && m.Message!.StartsWith("LoraMerge: Math <- 1 adapter, ", StringComparison.Ordinal));
+        Assert.EndsWith("(models/Math)", summary.Message);
+        Assert.Equal("TLTESTOUTPUT", Assert.IsType<ExtendedBuildMessageEventArgs>(summary).ExtendedType);
+        Assert.Contains(engine.Messages, m => m.Importance == MessageImportance.Normal && m.Message!.StartsWith("LoraMerge: Math: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(engine.Messages, m => m.Importance == MessageImportance.High && m.Message!.StartsWith("LoraMerge: Math: ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -18,6 +18,8 @@ internal static class DescribeRequestSchema
     public const string ModelsDirectoryField = "modelsDirectory";
     public const string BackendField = "backend";
     public const string ThreadsField = "threads";
+    /// <summary><c>$(LoraMergeStoreDirectory)</c> as a full path, or empty for no merge store.</summary>
+    public const string StoreDirectoryField = "storeDirectory";
     /// <summary>Where the tool writes its <see cref="DescribeResult"/>.</summary>
     public const string ResultField = "result";
     public const string ItemsField = "items";

@@ -18,6 +18,7 @@ internal sealed record DescribeRequest(
     string ModelsDirectory,
     string? Backend,
     string? Threads,
+    string StoreDirectory,
     string Tasks,
     string ResultFile,
     IReadOnlyList<DescribeItem> Items)
@@ -62,6 +63,7 @@ internal sealed record DescribeRequest(
                 String(root, DescribeRequestSchema.ModelsDirectoryField),
                 String(root, DescribeRequestSchema.BackendField),
                 String(root, DescribeRequestSchema.ThreadsField),
+                String(root, DescribeRequestSchema.StoreDirectoryField),
                 String(root, DescribeRequestSchema.TasksField),
                 String(root, DescribeRequestSchema.ResultField),
                 items);

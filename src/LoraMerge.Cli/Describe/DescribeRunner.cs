@@ -32,7 +32,10 @@ internal sealed class DescribeRunner(CliConsole console, CancellationToken cance
         console.Out.WriteLine($"LoraMerge: describing the models of {request.ProjectFile} (process {Environment.ProcessId})");
 
         var errors = new List<ItemError>();
-        var settings = ProjectSettings.Read(request.Backend, request.Threads, request.ProjectFile, errors);
+        var settings = ProjectSettings.Read(request.Backend, request.Threads, request.ProjectFile, errors) with
+        {
+            StoreDirectory = request.StoreDirectory.Length == 0 ? null : request.StoreDirectory,
+        };
         var adapters = new List<AdapterItem>();
         foreach (var item in request.Items)
         {

@@ -36,6 +36,7 @@ internal sealed record ModelGroup(
         Backend = settings.Backend,
         Formats = Formats,
         GgufType = GgufType,
+        Store = settings.StoreDirectory,
         // MSBuild owns obj/.../lora/models/<Model>/.
         Overwrite = true,
     };

@@ -5,9 +5,14 @@ using LoraMerge.Requests;
 
 namespace LoraMerge.Cli.Describe;
 
-/// <summary>The LoraMergeBackend and LoraMergeThreads properties, checked (read once, by the describe step).</summary>
+/// <summary>
+/// The LoraMergeBackend and LoraMergeThreads properties, checked (read once, by the describe step), and the merge store
+/// (<c>$(LoraMergeStoreDirectory)</c>; null for none).
+/// </summary>
 internal sealed record ProjectSettings(MergeBackendKind Backend, int Threads)
 {
+    public string? StoreDirectory { get; init; }
+
     public static bool TryParseThreads(string? text, out int threads)
     {
         if (string.IsNullOrWhiteSpace(text))

@@ -31,7 +31,7 @@ internal static class DescribeRequestWriter
 {
     public static byte[] Write(
         string tasks, string projectFile, string intermediateDirectory, string modelsDirectory, string? backend, string? threads,
-        string resultFile, IEnumerable<DescribeRequestItem> items)
+        string? storeDirectory, string resultFile, IEnumerable<DescribeRequestItem> items)
     {
         var json = new StringBuilder();
         json.Append("{\n");
@@ -42,6 +42,7 @@ internal static class DescribeRequestWriter
         Field(json, 1, DescribeRequestSchema.ModelsDirectoryField, modelsDirectory);
         Field(json, 1, DescribeRequestSchema.BackendField, backend ?? "");
         Field(json, 1, DescribeRequestSchema.ThreadsField, threads ?? "");
+        Field(json, 1, DescribeRequestSchema.StoreDirectoryField, storeDirectory ?? "");
         Field(json, 1, DescribeRequestSchema.ResultField, resultFile);
         json.Append("  ").Append(Quote(DescribeRequestSchema.ItemsField)).Append(": [");
         var first = true;

@@ -33,12 +33,16 @@ public abstract class LoraToolTask : ToolTask
     [Output]
     public int ToolProcessId { get; protected set; }
 
-    protected string ProjectFile => BuildEngine?.ProjectFileOfTaskNode ?? "";
+    /// <summary><c>$(MSBuildProjectFullPath)</c>: the project the build is for (the task node's file is the targets file that calls the task).</summary>
+    public string? ProjectFullPath { get; set; }
+
+    protected string ProjectFile => string.IsNullOrEmpty(ProjectFullPath) ? BuildEngine?.ProjectFileOfTaskNode ?? "" : ProjectFullPath!;
 
     protected override string ToolName => DotNetHost.FileName;
 
-    // Progress lines and the child's own messages show at the default verbosity of dotnet build.
-    protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.High;
+    // Progress and the child's other lines are for normal verbosity; the one line per model that a default build shows
+    // is the summary (LogSummary). Errors and warnings are parsed from the canonical form whatever the importance.
+    protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.Normal;
     protected override MessageImportance StandardErrorLoggingImportance => MessageImportance.High;
 
     protected override Encoding StandardOutputEncoding => Encoding.UTF8;
@@ -96,6 +100,11 @@ public abstract class LoraToolTask : ToolTask
 
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
+        if (LoraMerge.Contracts.ToolOutput.TryParseSummary(singleLine, out var model, out var text))
+        {
+            LogSummary(SummaryLine(model, text));
+            return;
+        }
         const string processMarker = "(process ";
         var marker = singleLine.LastIndexOf(processMarker, StringComparison.Ordinal);
         if (marker >= 0 && singleLine.StartsWith("LoraMerge: ", StringComparison.Ordinal)
@@ -105,6 +114,31 @@ public abstract class LoraToolTask : ToolTask
         }
         base.LogEventsFromTextOutput(singleLine, messageImportance);
     }
+
+    /// <summary>The line a build shows for a model's summary from the child.</summary>
+    protected virtual string SummaryLine(string model, string text) => "LoraMerge: " + text;
+
+    /// <summary>
+    /// Logs a line at high importance as the terminal logger's immediate message (the extended type <c>TLTESTOUTPUT</c>,
+    /// which <c>dotnet test</c>'s task uses for the same purpose): the terminal logger shows plain messages only at detailed
+    /// verbosity, so this is the one way a task's line reaches it at the default verbosity. Other loggers see a
+    /// high-importance message. Hosts whose MSBuild predates extended events (before 17.3) get the plain message.
+    /// </summary>
+    private void LogSummary(string line)
+    {
+        try
+        {
+            LogImmediate(line);
+        }
+        catch (Exception e) when (e is TypeLoadException || e is MissingMethodException)
+        {
+            Log.LogMessage(MessageImportance.High, line);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void LogImmediate(string line) =>
+        BuildEngine.LogMessageEvent(new ExtendedBuildMessageEventArgs("TLTESTOUTPUT", line, null, nameof(LoraMerge), MessageImportance.High));
 
     /// <summary>Runs the tool once more, for a short job (e.g. <c>remove-stale</c>), logging its output; false when it could not run.</summary>
     protected bool RunToolOnce(string arguments)
