@@ -62,4 +62,20 @@ public sealed class ModelManifestWriterTests
         Assert.Equal(new[] { "gguf" }, json.RootElement.GetProperty("formats").EnumerateArray().Select(e => e.GetString()!).ToArray());
         Assert.False(json.RootElement.TryGetProperty("tensors", out _));
     }
+
+    [Fact]
+    public void Class_options_are_written_only_when_the_item_set_them()
+    {
+        var config = ModelConfig.Parse(Config, "config.json");
+
+        using var plain = JsonDocument.Parse(ModelManifestWriter.Write("M", "models/M", false, "f", OutputFormats.Gguf, config, null));
+        using var shaped = JsonDocument.Parse(ModelManifestWriter.Write("M", "models/M", false, "f", OutputFormats.Gguf, config, null,
+            new GeneratedClassOptions("Acme.Models", "Mathematics", Internal: true)));
+
+        foreach (var field in new[] { "namespace", "className", "access" })
+            Assert.False(plain.RootElement.TryGetProperty(field, out _), field);
+        Assert.Equal("Acme.Models", shaped.RootElement.GetProperty("namespace").GetString());
+        Assert.Equal("Mathematics", shaped.RootElement.GetProperty("className").GetString());
+        Assert.Equal("internal", shaped.RootElement.GetProperty("access").GetString());
+    }
 }

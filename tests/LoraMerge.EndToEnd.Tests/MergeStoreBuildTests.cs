@@ -65,6 +65,24 @@ public sealed class MergeStoreBuildTests(PackageFixture package)
         Assert.Contains("(models/Math)", text);
     }
 
+    [Fact]
+    public void Namespace_ClassName_and_Access_shape_the_generated_class()
+    {
+        using var app = new ConsumerProject(package,
+            """    <LoraAdapter Include="adapters/math" BaseModel="base" Model="Math" Namespace="Acme.Models" ClassName="Mathematics" Access="internal" />""",
+            """
+            using var m = Acme.Models.Mathematics.Load();
+            Console.WriteLine($"{typeof(Acme.Models.Mathematics).IsPublic} {m.Tensors.Count}");
+            """);
+        app.CopyFixture("merge/linear_bf16/base", "base");
+        app.CopyFixture("merge/linear_bf16/adapters/a", "adapters/math");
+
+        var run = app.Dotnet("run", "-c", "Release");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("False 21", run.Output);
+    }
+
     private static ulong Inode(string path)
     {
         var stat = DotnetCli.RunProgram("stat", ".", ["-c", "%i", path]);

@@ -72,6 +72,11 @@ public sealed class DescribeItemErrorTests
     [InlineData("Rounding", "double")]
     [InlineData("Combination", "average")]
     [InlineData("Density", "0.5")]
+    [InlineData("Namespace", "Acme..Models")]
+    [InlineData("Namespace", "Acme.class")]
+    [InlineData("ClassName", "3Models")]
+    [InlineData("ClassName", "Math-Model")]
+    [InlineData("Access", "private")]
     public void Invalid_metadata_is_reported_with_its_name(string name, string value)
     {
         using var project = TestProject.Create();

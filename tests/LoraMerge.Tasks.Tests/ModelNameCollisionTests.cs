@@ -104,6 +104,22 @@ public sealed class ModelNameCollisionTests
     }
 
     [Fact]
+    public void Two_models_given_one_ClassName_in_one_Namespace_are_LORA1404_and_other_namespaces_keep_them_apart()
+    {
+        using var project = TestProject.Create();
+        var one = project.Adapter("adapters/a", Model: "math", BaseModel: "base1", Other: [("ClassName", "Shared"), ("Namespace", "Acme")]);
+        var two = project.Adapter("adapters/b", Model: "chat", BaseModel: "base2", Other: [("ClassName", "Shared"), ("Namespace", "Acme")]);
+        var three = project.Adapter("adapters/c", Model: "code", BaseModel: "base3", Other: [("ClassName", "Shared"), ("Namespace", "Other")]);
+        var engine = new FakeBuildEngine(project.ProjectFile);
+
+        Assert.False(project.Describe(engine, one, two, three).Execute());
+
+        var error = Assert.Single(engine.Errors, e => e.Code == ErrorCodes.InvalidItemMetadata);
+        Assert.Equal(two.Line, error.LineNumber);
+        Assert.Contains("Acme.Shared", error.Message);
+    }
+
+    [Fact]
     public void Distinct_class_names_pass_the_check()
     {
         using var project = TestProject.Create();

@@ -20,10 +20,14 @@ internal static class AdapterMetadata
     public const string MajoritySignMethod = "MajoritySignMethod";
     public const string SvdRank = "SvdRank";
     public const string Seed = "Seed";
+    public const string Namespace = "Namespace";
+    public const string ClassName = "ClassName";
+    public const string Access = "Access";
 
     public static readonly string[] Known =
     {
         BaseModel, Merge, Model, Weight, SafeMerge, Embed, Format, GgufType, Rounding,
         Combination, Density, MajoritySignMethod, SvdRank, Seed,
+        Namespace, ClassName, Access,
     };
 }

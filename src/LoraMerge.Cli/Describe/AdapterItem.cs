@@ -25,4 +25,7 @@ internal sealed record AdapterItem(
 
     /// <summary><c>Combination</c>, <c>Density</c>, <c>MajoritySignMethod</c>, <c>SvdRank</c>, <c>Seed</c>; null without <c>Combination</c>.</summary>
     public LoraMerge.Merging.AdapterCombination? Combination { get; init; }
+
+    /// <summary><c>Namespace</c>, <c>ClassName</c>, <c>Access</c>: the generated class.</summary>
+    public GeneratedClassOptions Class { get; init; } = GeneratedClassOptions.Default;
 }

@@ -49,6 +49,7 @@ internal static class AdapterItemReader
         // A project-wide LoraMergeGgufType reaches every item; it only concerns the models that write a GGUF.
         if (!formats.HasFlag(OutputFormats.Gguf)) ggufType = null;
         var rounding = ReadRounding(item, Fail);
+        var generatedClass = ReadClassOptions(item, Fail);
         var combination = ReadCombination(item, Fail);
 
         var model = item.GetMetadata(ModelMetadata).Trim();
@@ -74,6 +75,7 @@ internal static class AdapterItemReader
             item.ItemSpec, Path.TrimEndingDirectorySeparator(directory), model, baseModel, merge, weight, safeMerge, embed, formats, ggufType, location)
         {
             Rounding = rounding,
+            Class = generatedClass,
             Combination = combination,
         };
     }
@@ -114,6 +116,22 @@ internal static class AdapterItemReader
         if (Text(SeedMetadata) is { Length: > 0 } seedText && !ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out seed))
             fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': {SeedMetadata}=\"{seedText}\" must be a whole number from 0 to 18446744073709551615.");
         return new AdapterCombination(type, density, sign, svdRank, seed);
+    }
+
+    /// <summary><c>Namespace</c>, <c>ClassName</c> and <c>Access</c>, checked against the rules the generator applies.</summary>
+    private static GeneratedClassOptions ReadClassOptions(DescribeItem item, Action<string, string> fail)
+    {
+        string? Optional(string name) => item.GetMetadata(name).Trim() is { Length: > 0 } text ? text : null;
+        var classNamespace = Optional(AdapterMetadata.Namespace);
+        if (classNamespace is not null && !ModelNames.IsValidNamespace(classNamespace))
+            fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': Namespace=\"{classNamespace}\" must be {ModelNames.NamespaceRule}.");
+        var className = Optional(AdapterMetadata.ClassName);
+        if (className is not null && !ModelNames.IsValidClassName(className))
+            fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': ClassName=\"{className}\" must be {ModelNames.ClassNameRule}.");
+        var access = Optional(AdapterMetadata.Access) ?? ManifestSchema.PublicAccess;
+        if (!access.Equals(ManifestSchema.PublicAccess, StringComparison.OrdinalIgnoreCase) && !access.Equals(ManifestSchema.InternalAccess, StringComparison.OrdinalIgnoreCase))
+            fail(ErrorCodes.InvalidItemMetadata, $"LoraAdapter '{item.ItemSpec}': Access=\"{access}\" must be public or internal.");
+        return new GeneratedClassOptions(classNamespace, className, access.Equals(ManifestSchema.InternalAccess, StringComparison.OrdinalIgnoreCase));
     }
 
     private static bool ReadBool(DescribeItem item, string name, bool defaultValue, Action<string, string> fail)

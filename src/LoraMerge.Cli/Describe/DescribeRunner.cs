@@ -173,5 +173,6 @@ internal sealed class DescribeRunner(CliConsole console, CancellationToken cance
             plan.BaseModel.Config,
             model.Formats.HasFlag(OutputFormats.Safetensors)
                 ? plan.Tensors.Select(t => new ManifestTensor(t.Name, DTypes.Name(t.DType), t.Shape, t.OutputFile))
-                : null);
+                : null,
+            model.Class);
 }

@@ -20,6 +20,9 @@ internal sealed record ModelGroup(
     /// <summary><c>Combination</c> and its parameters, which every item of the model agrees on.</summary>
     public AdapterCombination? Combination { get; init; }
 
+    /// <summary><c>Namespace</c>, <c>ClassName</c>, <c>Access</c>, which every item of the model agrees on.</summary>
+    public GeneratedClassOptions Class { get; init; } = GeneratedClassOptions.Default;
+
     /// <summary>Errors about the model as a whole point at its first item.</summary>
     public ItemLocation Location => Adapters[0].Location;
 

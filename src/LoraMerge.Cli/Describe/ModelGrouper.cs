@@ -51,9 +51,12 @@ internal static class ModelGrouper
                 consistent &= Agree(first, other, "Density", a => a.Combination?.Density?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "", errors);
                 consistent &= Agree(first, other, "MajoritySignMethod", a => a.Combination is { } c ? LoraMerge.Merging.CombinationTypes.SignMethodName(c.MajoritySign) : "", errors);
                 consistent &= Agree(first, other, "SvdRank", a => a.Combination?.SvdRank?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", errors);
+                consistent &= Agree(first, other, "Namespace", a => a.Class.Namespace ?? "", errors);
+                consistent &= Agree(first, other, "ClassName", a => a.Class.ClassName ?? "", errors);
+                consistent &= Agree(first, other, "Access", a => a.Class.Internal ? "internal" : "public", errors);
                 consistent &= Agree(first, other, "Seed", a => a.Combination?.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", errors);
             }
-            if (consistent) models.Add(new ModelGroup(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed, first.Formats, first.GgufType) { Rounding = first.Rounding, Combination = first.Combination });
+            if (consistent) models.Add(new ModelGroup(first.Model, first.BaseModel, group, first.SafeMerge, first.Embed, first.Formats, first.GgufType) { Rounding = first.Rounding, Combination = first.Combination, Class = first.Class });
         }
 
         CheckClassNames(groups, errors);
@@ -79,14 +82,17 @@ internal static class ModelGrouper
         return models;
     }
 
-    /// <summary>Two models whose names differ only in what the class name drops (<c>bofh-v2</c>, <c>bofh_v2</c>) would both generate <c>BofhV2Model</c>.</summary>
+    /// <summary>
+    /// Two models whose names differ only in what the class name drops (<c>bofh-v2</c>, <c>bofh_v2</c>) would both
+    /// generate <c>BofhV2Model</c>; so would two models given one <c>ClassName</c> in one <c>Namespace</c>.
+    /// </summary>
     private static void CheckClassNames(List<List<AdapterItem>> groups, List<ItemError> errors)
     {
         var byClass = new Dictionary<string, AdapterItem>(StringComparer.Ordinal);
         foreach (var group in groups)
         {
             var first = group[0];
-            var className = ModelNames.ClassName(first.Model);
+            var className = first.Class.FullNameFor(first.Model);
             if (byClass.TryAdd(className, first)) continue;
             var other = byClass[className];
             string clash = string.Equals(first.Model, other.Model, StringComparison.OrdinalIgnoreCase)

@@ -15,7 +15,8 @@ internal static class ModelManifestWriter
 
     /// <param name="tensors">The safetensors tensors; null when <paramref name="formats"/> has no safetensors.</param>
     public static byte[] Write(
-        string model, string artifact, bool embedded, string fingerprint, OutputFormats formats, ModelConfig config, IEnumerable<ManifestTensor>? tensors)
+        string model, string artifact, bool embedded, string fingerprint, OutputFormats formats, ModelConfig config, IEnumerable<ManifestTensor>? tensors,
+        GeneratedClassOptions? generatedClass = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -30,6 +31,10 @@ internal static class ModelManifestWriter
             if (formats.HasFlag(OutputFormats.Safetensors)) json.WriteStringValue(ManifestSchema.SafetensorsFormat);
             if (formats.HasFlag(OutputFormats.Gguf)) json.WriteStringValue(ManifestSchema.GgufFormat);
             json.WriteEndArray();
+            // Only what the item set: a manifest without them reads as the RootNamespace's public <Model>Model.
+            if (generatedClass?.Namespace is { } classNamespace) json.WriteString(ManifestSchema.NamespaceField, classNamespace);
+            if (generatedClass?.ClassName is { } className) json.WriteString(ManifestSchema.ClassNameField, className);
+            if (generatedClass?.Internal == true) json.WriteString(ManifestSchema.AccessField, ManifestSchema.InternalAccess);
 
             json.WriteStartObject(ManifestSchema.ConfigField);
             foreach (var entry in config.Entries)
