@@ -16,6 +16,9 @@ public abstract class LoraToolTask : ToolTask
 {
     private string? _host;
 
+    /// <summary>Where the dotnet host is looked for (tests give an environment of their own).</summary>
+    internal HostSearchEnvironment HostSearch { get; set; } = HostSearchEnvironment.Current;
+
     /// <summary>How long a cancelled child has to clean up before it is killed (tests shorten it).</summary>
     internal TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -58,7 +61,7 @@ public abstract class LoraToolTask : ToolTask
                 $"LoraToolAssembly=\"{ToolAssembly}\" does not exist; it names the lora-merge tool (LoraMerge.Cli.dll) that describes and merges models out of process.");
             return false;
         }
-        _host = string.IsNullOrEmpty(ToolPath) ? DotNetHost.Find(DotNetHostPath) : Path.Combine(ToolPath, ToolExe);
+        _host = string.IsNullOrEmpty(ToolPath) ? DotNetHost.Find(DotNetHostPath, HostSearch) : Path.Combine(ToolPath, ToolExe);
         if (_host is null)
         {
             Log.LogError(null, ErrorCodes.DotNetHostNotFound, null, ProjectFile, 0, 0, 0, 0,
