@@ -36,6 +36,8 @@ public sealed class MergePlan
         string fingerprint,
         GgufModelPlan? gguf)
     {
+        foreach (var job in jobs) job.Seal();
+        foreach (var shard in shards) shard.Seal();
         Gguf = gguf;
         Options = options;
         BaseModel = baseModel;

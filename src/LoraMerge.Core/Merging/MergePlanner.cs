@@ -89,7 +89,7 @@ internal sealed class MergePlanner
     private void AddJob(TensorJob job)
     {
         _jobs.Add(job.Name, job);
-        job.Shard.Jobs.Add(job);
+        job.Shard.Add(job);
     }
 
     private void AddAdapter(int index, PeftAdapter adapter, double weight)
@@ -167,7 +167,7 @@ internal sealed class MergePlanner
         // PEFT's embedding merge, and its safe merge of Linear/Conv layers, add delta.to(dtype); DoRA does not.
         bool castsDelta = _options.Rounding == MergeRounding.Peft && module.Magnitude is null && job.Base.DType != DType.F32
             && (module.Kind == LoraModuleKind.Embedding || _options.SafeMerge);
-        job.Terms.Add(new LowRankTerm(index, module.ModuleKey, module.A, module.B, orientation, scale, castsDelta));
+        job.Add(new LowRankTerm(index, module.ModuleKey, module.A, module.B, orientation, scale, castsDelta));
 
         if (module.Magnitude is { } magnitude)
         {
@@ -188,7 +188,7 @@ internal sealed class MergePlanner
             RequireMergeable(adapter, biasJob, bias);
             if (bias.ElementCount != biasJob.Base.Tensor.ElementCount)
                 throw ShapeError(adapter, bias, biasJob, biasJob.Base.Tensor.ShapeText);
-            biasJob.Terms.Add(new LowRankTerm(index, module.ModuleKey, bias, bias, FactorOrientation.Bias, scale));
+            biasJob.Add(new LowRankTerm(index, module.ModuleKey, bias, bias, FactorOrientation.Bias, scale));
         }
     }
 
@@ -212,7 +212,7 @@ internal sealed class MergePlanner
                 if (w[0] != w1a.Shape[0] || w[1] != w1b.Shape[1])
                     throw ShapeError(adapter, w1a, job, $"[{w1a.Shape[0]}, {w1b.Shape[1]}] (LoHa on an nn.Linear)");
                 float scale = (float)(weight * module.Alpha / module.Rank);
-                job.RowTerms.Add(new HadamardTerm(index, module.ModuleKey, w1a, w1b, module.Factor("hada_w2_a"), module.Factor("hada_w2_b"), scale));
+                job.Add(new HadamardTerm(index, module.ModuleKey, w1a, w1b, module.Factor("hada_w2_a"), module.Factor("hada_w2_b"), scale));
                 break;
             }
             case PeftKind.LoKr:
@@ -223,7 +223,7 @@ internal sealed class MergePlanner
                     throw ShapeError(adapter, module.Factors.Values.First(), job,
                         $"[{w1.Rows * w2.Rows}, {w1.Columns * w2.Columns}] (kron of ({w1.Rows}, {w1.Columns}) and ({w2.Rows}, {w2.Columns}), LoKr on an nn.Linear)");
                 float scale = (float)(weight * module.Alpha / module.Rank);
-                job.RowTerms.Add(new KroneckerTerm(index, module.ModuleKey, w1, w2, scale));
+                job.Add(new KroneckerTerm(index, module.ModuleKey, w1, w2, scale));
                 break;
             }
             case PeftKind.Ia3:
@@ -251,13 +251,13 @@ internal sealed class MergePlanner
             throw ShapeError(adapter, l, job, feedForward ? $"[*, {features}]" : $"[{features}, *]");
         bool conv1D = fitsConv1D && (!fitsLinear || WeightLayout.StoresConv1D(_base.Config, module.ModuleKey));
         bool perRow = feedForward == conv1D;
-        job.RowTerms.Add(new ScaleTerm(index, module.ModuleKey, l, perRow));
+        job.Add(new ScaleTerm(index, module.ModuleKey, l, perRow));
         if (!feedForward && _jobs.TryGetValue(module.BaseBiasName, out var biasJob))
         {
             RequireMergeable(adapter, biasJob, l);
             if (biasJob.Base.Tensor.ElementCount != features)
                 throw ShapeError(adapter, l, biasJob, biasJob.Base.Tensor.ShapeText);
-            biasJob.RowTerms.Add(new ScaleTerm(index, module.ModuleKey, l, PerRow: false));
+            biasJob.Add(new ScaleTerm(index, module.ModuleKey, l, PerRow: false));
         }
     }
 

@@ -69,35 +69,105 @@ internal sealed record BaseTensorRef(SafetensorsHeader Shard, TensorInfo Tensor)
     public long ByteLength => Tensor.ByteLength;
 }
 
-/// <summary>An output file; when <see cref="MirrorOf"/> is set it has exactly the base shard's header and layout.</summary>
-internal sealed class OutputShard(string fileName, SafetensorsHeader? mirrorOf)
+/// <summary>
+/// What the planner fills and a <see cref="MergePlan"/> then freezes: once the plan is built (<see cref="Seal"/>), any
+/// change throws, so the run, the GGUF writer and the CUDA backend read one immutable plan.
+/// </summary>
+internal abstract class PlanPart
 {
+    private bool _sealed;
+
+    public void Seal() => _sealed = true;
+
+    protected void ThrowIfSealed()
+    {
+        if (_sealed) throw new InvalidOperationException($"{GetType().Name} belongs to a built merge plan and cannot change.");
+    }
+}
+
+/// <summary>An output file; when <see cref="MirrorOf"/> is set it has exactly the base shard's header and layout.</summary>
+internal sealed class OutputShard(string fileName, SafetensorsHeader? mirrorOf) : PlanPart
+{
+    private readonly List<TensorJob> _jobs = [];
+
     public string FileName { get; } = fileName;
     public SafetensorsHeader? MirrorOf { get; } = mirrorOf;
-    public List<TensorJob> Jobs { get; } = [];
+    public IReadOnlyList<TensorJob> Jobs => _jobs;
+
+    public void Add(TensorJob job)
+    {
+        ThrowIfSealed();
+        _jobs.Add(job);
+    }
 }
 
 /// <summary>Everything needed to produce one output tensor.</summary>
-internal sealed class TensorJob(BaseTensorRef @base, OutputShard shard)
+internal sealed class TensorJob(BaseTensorRef @base, OutputShard shard) : PlanPart
 {
+    private readonly List<LowRankTerm> _terms = [];
+    private readonly List<RowTerm> _rowTerms = [];
+    private readonly List<CombinedTerm> _combinedTerms = [];
+    private DoraTerm? _dora;
+    private bool _roundsAfterEachAdapter;
+    private ReplacementSource? _replacement;
+
     public BaseTensorRef Base { get; } = @base;
     public OutputShard Shard { get; } = shard;
     public string Name => Base.Name;
-    public List<LowRankTerm> Terms { get; } = [];
+    public IReadOnlyList<LowRankTerm> Terms => _terms;
 
     /// <summary>LoHa, LoKr and IA3 contributions; merged on the CPU in adapter order together with <see cref="Terms"/>.</summary>
-    public List<RowTerm> RowTerms { get; } = [];
-    public DoraTerm? Dora { get; set; }
+    public IReadOnlyList<RowTerm> RowTerms => _rowTerms;
+
+    public DoraTerm? Dora
+    {
+        get => _dora;
+        set { ThrowIfSealed(); _dora = value; }
+    }
 
     /// <summary>With a combination type: one combined adapter per targeted module, in place of the adapters' <see cref="Terms"/>.</summary>
-    public List<CombinedTerm> CombinedTerms { get; } = [];
+    public IReadOnlyList<CombinedTerm> CombinedTerms => _combinedTerms;
 
     /// <summary>
     /// <c>Rounding="peft"</c>: the merged values are rounded to the stored dtype after each adapter's contribution, as
     /// PEFT's in-place merges one adapter after another do.
     /// </summary>
-    public bool RoundsAfterEachAdapter { get; set; }
-    public ReplacementSource? Replacement { get; set; }
+    public bool RoundsAfterEachAdapter
+    {
+        get => _roundsAfterEachAdapter;
+        set { ThrowIfSealed(); _roundsAfterEachAdapter = value; }
+    }
+
+    public ReplacementSource? Replacement
+    {
+        get => _replacement;
+        set { ThrowIfSealed(); _replacement = value; }
+    }
+
+    public void Add(LowRankTerm term)
+    {
+        ThrowIfSealed();
+        _terms.Add(term);
+    }
+
+    public void Add(RowTerm term)
+    {
+        ThrowIfSealed();
+        _rowTerms.Add(term);
+    }
+
+    public void Add(CombinedTerm term)
+    {
+        ThrowIfSealed();
+        _combinedTerms.Add(term);
+    }
+
+    /// <summary>A combination replaced the adapters' own terms with <see cref="CombinedTerms"/>.</summary>
+    public void RemoveAdapterTerms()
+    {
+        ThrowIfSealed();
+        _terms.Clear();
+    }
 
     public TensorAction Action =>
         Terms.Count > 0 || RowTerms.Count > 0 || CombinedTerms.Count > 0 || Dora is not null ? TensorAction.Merge

@@ -67,10 +67,10 @@ internal static class CombinationPlanner
                 // cat writes into the new adapter's factors, which PEFT creates in the base dtype; the others assign f32
                 // factors. Every delta of a half-precision adapter (cat) or a cast merge is rounded before the add.
                 bool castsDelta = peftRounding && half && (type == CombinationType.Cat || terms.Any(t => t.CastsDelta));
-                job.CombinedTerms.Add(new CombinedTerm(module.Key, terms[0].Orientation, inputs, type, combination, newRank, scale,
+                job.Add(new CombinedTerm(module.Key, terms[0].Orientation, inputs, type, combination, newRank, scale,
                     RoundsFactors: peftRounding && half && type == CombinationType.Cat, castsDelta));
             }
-            job.Terms.Clear();
+            job.RemoveAdapterTerms();
         }
     }
 
