@@ -8,29 +8,8 @@ internal sealed class ConsumerProject : IDisposable
 {
     /// <param name="targetFramework">The app's framework; net8.0 also restores its targeting pack from the global packages folder.</param>
     public ConsumerProject(PackageFixture package, string items, string program, string targetFramework = "net10.0")
+        : this(package, withGlobalPackages: targetFramework != "net10.0")
     {
-        var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var extraSource = targetFramework == "net10.0" ? "" : $"""<add key="global" value="{globalPackages}" />""";
-        // LoraMerge's packages come from the fresh feed only, never from a same-version copy in the global folder.
-        var sourceMapping = targetFramework == "net10.0" ? "" : """
-              <packageSourceMapping>
-                <packageSource key="local"><package pattern="LoraMerge*" /></packageSource>
-                <packageSource key="global"><package pattern="*" /></packageSource>
-              </packageSourceMapping>
-            """;
-        Directory = System.IO.Directory.CreateTempSubdirectory("lora-e2e-app-").FullName;
-        File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{package.Feed}" />
-                {extraSource}
-              </packageSources>
-            {sourceMapping}
-            </configuration>
-            """);
         File.WriteAllText(Path.Combine(Directory, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -50,6 +29,45 @@ internal sealed class ConsumerProject : IDisposable
             </Project>
             """);
         File.WriteAllText(Path.Combine(Directory, "Program.cs"), program);
+    }
+
+    /// <summary>
+    /// An empty folder with only the nuget.config, for several projects in subfolders (<see cref="AddFile"/>).
+    /// <paramref name="withGlobalPackages"/>: packages other than LoraMerge's (xunit, a targeting pack) restore from the
+    /// global packages folder.
+    /// </summary>
+    public ConsumerProject(PackageFixture package, bool withGlobalPackages)
+    {
+        var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var extraSource = withGlobalPackages ? $"""<add key="global" value="{globalPackages}" />""" : "";
+        // LoraMerge's packages come from the fresh feed only, never from a same-version copy in the global folder.
+        var sourceMapping = withGlobalPackages ? """
+              <packageSourceMapping>
+                <packageSource key="local"><package pattern="LoraMerge*" /></packageSource>
+                <packageSource key="global"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+            """ : "";
+        Directory = System.IO.Directory.CreateTempSubdirectory("lora-e2e-app-").FullName;
+        File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{package.Feed}" />
+                {extraSource}
+              </packageSources>
+            {sourceMapping}
+            </configuration>
+            """);
+    }
+
+    /// <summary>Writes a file (a project, a source file) at a path relative to the folder, creating its folder.</summary>
+    public void AddFile(string relative, string text)
+    {
+        var path = PathOf(relative);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
     }
 
     public string Directory { get; }
