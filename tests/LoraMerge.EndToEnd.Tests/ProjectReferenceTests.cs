@@ -101,7 +101,7 @@ public sealed class ProjectReferenceTests(PackageFixture package)
 
         var publish = root.Dotnet("publish", "All.slnx", "-c", "Release");
         Assert.True(publish.ExitCode == 0, publish.ToString());
-        Assert.Contains("into model 'Math'", publish.Output);
+        Assert.Contains("LoraMerge: Math <- 1 adapter, ", publish.Output);
 
         var merged = root.PathOf("Lib", "obj", "Release", "net10.0", "lora", "models", "Math");
         string[] expected = Directory.EnumerateFiles(merged).Select(f => "Math/" + Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
