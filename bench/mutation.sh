@@ -22,6 +22,8 @@ export LORAMERGE_CACHE_DIR=$TMPDIR/cache
 mkdir -p "$TMPDIR" "$OUT"
 trap 'rm -rf "$TMPDIR"' EXIT
 dotnet tool restore >/dev/null
+# Stryker analyses the built projects: build the test project (and so the code under test) first.
+dotnet build tests/LoraMerge.Core.Tests -c Release -v quiet -nologo >/dev/null
 
 run() {  # project-file, mutate globs...
   local project=$1; shift
@@ -30,8 +32,8 @@ run() {  # project-file, mutate globs...
   for g in "$@"; do args+=(--mutate "$g"); done
   local started=$SECONDS
   (cd tests/LoraMerge.Core.Tests &&
-    nice -n "$NICE" dotnet stryker --project "$project" --test-project LoraMerge.Core.Tests.csproj \
-      --configuration Release --target-framework net10.0 --concurrency "$CONCURRENCY" \
+    nice -n "$NICE" dotnet stryker --project "$project" \
+      --configuration Release --concurrency "$CONCURRENCY" \
       --reporter json --reporter html --reporter progress --output "$OUT/$name" "${args[@]}")
   echo "mutation: $name took $(( SECONDS - started )) s"
   summarize "$OUT/$name/reports/mutation-report.json"
