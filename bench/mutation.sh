@@ -2,11 +2,11 @@
 # Mutation testing (issue 18): dotnet-stryker (the version pinned in .config/dotnet-tools.json) mutates the merge code
 # and runs the Core tests against every mutant. Not part of CI: a full run takes far longer than the suite (see
 # bench/mutation-survivors.md for the last measured durations and the surviving mutants, each killed or explained).
-#   bash bench/mutation.sh             # both projects: Core (Formats, Peft, Merging incl. Merging/Cuda host code) and
-#                                      # Runtime (Formats, Numerics: the read side)
-#   bash bench/mutation.sh core        # only src/LoraMerge.Core
-#   bash bench/mutation.sh runtime     # only src/LoraMerge.Runtime
-#   MUTATE='**/Peft/**/*.cs' bash bench/mutation.sh core     # one folder (globs relative to the project)
+#   bash bench/mutation.sh                 # everything: Core's Formats, Peft, Merging (Merging/Cuda host code included,
+#                                          # its kernel excluded) and Runtime's Formats, Numerics (the read side)
+#   bash bench/mutation.sh core            # Core's three folders, one Stryker run each
+#   bash bench/mutation.sh runtime Numerics   # one folder of one project
+# One Stryker run per folder, so that each report arrives as soon as its folder is done.
 # Environment: CONCURRENCY (default 1: the machine is shared), OUT (reports; default bench/out/mutation), NICE (10).
 # Reports: $OUT/<project>/reports/mutation-report.{json,html}; a summary of survivors is printed at the end.
 set -euo pipefail -f   # -f: the mutate globs are for Stryker, not the shell
@@ -25,18 +25,20 @@ dotnet tool restore >/dev/null
 # Stryker analyses the built projects: build the test project (and so the code under test) first.
 dotnet build tests/LoraMerge.Core.Tests -c Release -v quiet -nologo >/dev/null
 
-run() {  # project-file, mutate globs...
-  local project=$1; shift
-  local name=${project%.csproj}
-  local args=()
-  for g in "$@"; do args+=(--mutate "$g"); done
+run() {  # project-name folder...
+  local name=$1; shift
+  local args=() tag
+  for folder in "$@"; do args+=(--mutate "**/$folder/**/*.cs"); done
+  # The CUDA kernel (PTX and its .cu source) is not C#; excluded for clarity.
+  [ "$name" = LoraMerge.Core ] && args+=(--mutate '!**/Merging/Cuda/Kernel/**')
+  tag=$name-$(IFS=-; echo "$*")
   local started=$SECONDS
   (cd tests/LoraMerge.Core.Tests &&
-    nice -n "$NICE" dotnet stryker --project "$project" \
-      --configuration Release --concurrency "$CONCURRENCY" \
-      --reporter json --reporter html --reporter progress --output "$OUT/$name" "${args[@]}")
-  echo "mutation: $name took $(( SECONDS - started )) s"
-  summarize "$OUT/$name/reports/mutation-report.json"
+    nice -n "$NICE" dotnet stryker --project "$name.csproj" \
+      --configuration Release --concurrency "$CONCURRENCY" --log-to-file \
+      --reporter json --reporter html --reporter progress --output "$OUT/$tag")
+  echo "mutation: $tag took $(( SECONDS - started )) s"
+  summarize "$OUT/$tag/reports/mutation-report.json" | tee "$OUT/$tag/summary.txt"
 }
 
 summarize() {  # mutation score over the files in the report, and one line per surviving / no-coverage mutant
@@ -59,10 +61,14 @@ print(f"score: {100.0 * k / total:.1f}% ({k} killed or timed out, {s} survived, 
 PY
 }
 
+shift || true
+core_folders=(Formats Peft Merging)
+runtime_folders=(Formats Numerics)
 case "$which" in
-  core|all) run LoraMerge.Core.csproj ${MUTATE:-'**/Formats/**/*.cs' '**/Peft/**/*.cs' '**/Merging/**/*.cs'} \
-              '!**/Merging/Cuda/Kernel/**' ;;&
-  runtime|all) run LoraMerge.Runtime.csproj ${MUTATE:-'**/Formats/**/*.cs' '**/Numerics/**/*.cs'} ;;
-  core) ;;
-  *) echo "usage: bench/mutation.sh [all|core|runtime]" >&2; exit 2 ;;
+  core) [ $# -gt 0 ] && core_folders=("$@"); runtime_folders=() ;;
+  runtime) [ $# -gt 0 ] && runtime_folders=("$@"); core_folders=() ;;
+  all) ;;
+  *) echo "usage: bench/mutation.sh [all|core|runtime] [FOLDER...]" >&2; exit 2 ;;
 esac
+for f in "${core_folders[@]}"; do run LoraMerge.Core "$f"; done
+for f in "${runtime_folders[@]}"; do run LoraMerge.Runtime "$f"; done
