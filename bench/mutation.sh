@@ -36,7 +36,7 @@ run() {  # project-name folder...
   (cd tests/LoraMerge.Core.Tests &&
     nice -n "$NICE" dotnet stryker --project "$name.csproj" \
       --configuration Release --concurrency "$CONCURRENCY" --log-to-file \
-      --reporter json --reporter html --reporter progress --output "$OUT/$tag")
+      --reporter json --reporter html --reporter progress --output "$OUT/$tag" "${args[@]}")
   echo "mutation: $tag took $(( SECONDS - started )) s"
   summarize "$OUT/$tag/reports/mutation-report.json" | tee "$OUT/$tag/summary.txt"
 }
