@@ -8,7 +8,7 @@ namespace LoraMerge.EndToEnd.Tests;
 /// model, an unmerged adapter, an embedded model, build + run without publish, clean, and a broken adapter.
 /// Independent scenarios share one project and as few dotnet invocations as possible.
 /// </summary>
-public sealed class PackageConsumerTests(PackageFixture package) : IClassFixture<PackageFixture>
+public sealed partial class PackageConsumerTests(PackageFixture package) : IClassFixture<PackageFixture>
 {
     private const string Items = """
             <LoraAdapter Include="adapters/math" BaseModel="base" Model="Math" Weight="$(MathWeight)" />
