@@ -6,8 +6,12 @@
 #                                          # its kernel excluded) and Runtime's Formats, Numerics (the read side)
 #   bash bench/mutation.sh core            # Core's three folders, one Stryker run each
 #   bash bench/mutation.sh runtime Numerics   # one folder of one project
+#   TEST_FILTER='FullyQualifiedName~LoraMerge.Core.Tests.Peft' bash bench/mutation.sh core Peft/TargetMatcher.cs
+#                                          # files, and only the tests that are about them (much faster: every merge
+#                                          # test covers the parser and the converters, and each mutant runs them all)
 # One Stryker run per folder, so that each report arrives as soon as its folder is done.
-# Environment: CONCURRENCY (default 1: the machine is shared), OUT (reports; default bench/out/mutation), NICE (10).
+# Environment: CONCURRENCY (default 1: the machine is shared), OUT (reports; default bench/out/mutation), NICE (10),
+# TEST_FILTER (a dotnet test filter: only these tests run against the mutants).
 # Reports: $OUT/<project>/reports/mutation-report.{json,html}; a summary of survivors is printed at the end.
 set -euo pipefail -f   # -f: the mutate globs are for Stryker, not the shell
 cd "$(dirname "$0")/.."
@@ -28,10 +32,16 @@ dotnet build tests/LoraMerge.Core.Tests -c Release -v quiet -nologo >/dev/null
 run() {  # project-name folder...
   local name=$1; shift
   local args=() tag
-  for folder in "$@"; do args+=(--mutate "**/$folder/**/*.cs"); done
+  for target in "$@"; do
+    case "$target" in
+      *.cs) args+=(--mutate "**/$target") ;;          # one file (or a file glob): Peft/TargetMatcher.cs
+      *) args+=(--mutate "**/$target/**/*.cs") ;;     # a folder: Peft
+    esac
+  done
+  [ -n "${TEST_FILTER:-}" ] && args+=(--test-case-filter "$TEST_FILTER")
   # The CUDA kernel (PTX and its .cu source) is not C#; excluded for clarity.
   [ "$name" = LoraMerge.Core ] && args+=(--mutate '!**/Merging/Cuda/Kernel/**')
-  tag=$name-$(IFS=-; echo "$*")
+  tag=$name-$(IFS=-; echo "$*" | tr -c 'A-Za-z0-9.\n-' '_')
   local started=$SECONDS
   (cd tests/LoraMerge.Core.Tests &&
     nice -n "$NICE" dotnet stryker --project "$name.csproj" \
