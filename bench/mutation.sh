@@ -9,7 +9,6 @@
 #   TEST_FILTER='FullyQualifiedName~LoraMerge.Core.Tests.Peft' bash bench/mutation.sh core Peft/TargetMatcher.cs
 #                                          # files, and only the tests that are about them (much faster: every merge
 #                                          # test covers the parser and the converters, and each mutant runs them all)
-# One Stryker run per folder, so that each report arrives as soon as its folder is done.
 # Environment: CONCURRENCY (default 1: the machine is shared), OUT (reports; default bench/out/mutation), NICE (10),
 # TEST_FILTER (a dotnet test filter: only these tests run against the mutants).
 # Reports: $OUT/<project>/reports/mutation-report.{json,html}; a summary of survivors is printed at the end.
@@ -72,13 +71,15 @@ PY
 }
 
 shift || true
-core_folders=(Formats Peft Merging)
-runtime_folders=(Formats Numerics)
+# With no folder or file named: one Stryker run per default folder (each report arrives when its folder is done).
+# With folders or files named: one run for all of them (the build and the first test run are paid once).
 case "$which" in
-  core) [ $# -gt 0 ] && core_folders=("$@"); runtime_folders=() ;;
-  runtime) [ $# -gt 0 ] && runtime_folders=("$@"); core_folders=() ;;
-  all) ;;
-  *) echo "usage: bench/mutation.sh [all|core|runtime] [FOLDER...]" >&2; exit 2 ;;
+  core|runtime|all) ;;
+  *) echo "usage: bench/mutation.sh [all|core|runtime] [FOLDER|FILE.cs ...]" >&2; exit 2 ;;
 esac
-for f in "${core_folders[@]}"; do run LoraMerge.Core "$f"; done
-for f in "${runtime_folders[@]}"; do run LoraMerge.Runtime "$f"; done
+if [ $# -gt 0 ]; then
+  if [ "$which" = runtime ]; then run LoraMerge.Runtime "$@"; else run LoraMerge.Core "$@"; fi
+  exit 0
+fi
+if [ "$which" != runtime ]; then for f in Formats Peft Merging; do run LoraMerge.Core "$f"; done; fi
+if [ "$which" != core ]; then for f in Formats Numerics; do run LoraMerge.Runtime "$f"; done; fi
