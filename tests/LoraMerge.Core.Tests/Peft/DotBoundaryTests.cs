@@ -21,6 +21,10 @@ public class DotBoundaryTests
     [InlineData("['self_attn.q_proj']", "model.layers.0.self_attn.q_proj", true)]
     [InlineData("['0.self_attn.q_proj']", "model.layers.10.self_attn.q_proj", false)]
     [InlineData("['0.self_attn.q_proj']", "model.layers.0.self_attn.q_proj", true)]
+    // Any entry of the list excludes (not only when every entry matches).
+    [InlineData("['v_proj', 'q_proj']", "model.layers.0.self_attn.q_proj", true)]
+    [InlineData("['q_proj', 'v_proj']", "model.layers.0.self_attn.q_proj", true)]
+    [InlineData("['v_proj', 'k_proj']", "model.layers.0.self_attn.q_proj", false)]
     // The key is excluded only as a whole segment: a prefix of the key is not a match either.
     [InlineData("['model']", "model.layers.0.self_attn.q_proj", false)]
     public void Exclude_modules_list_matches_at_a_dot_boundary(string exclude, string key, bool excluded)
@@ -87,6 +91,26 @@ public class DotBoundaryTests
         double alpha = rank switch { 4 => 2, 16 => 32, _ => 8 };
         Assert.Equal(alpha, config.AlphaFor(moduleKey));
         Assert.Equal(rank == 8 ? null : rank == 4 ? "proj" : "up", config.RankPattern.MatchingKey(moduleKey));
+    }
+
+    [Fact]
+    public void Pattern_keys_are_tried_in_order_and_a_key_that_is_no_regex_match_still_matches_itself_verbatim()
+    {
+        // "q+proj" as a regex means "q", "qq", ... then "proj": it does not match the module key "q+proj", which PEFT's
+        // get_pattern_key then looks up verbatim.
+        var config = Config("'r': 8, 'rank_pattern': {'q+proj': 4, 'self_attn.q_proj': 6, 'q_proj': 2}, 'alpha_pattern': {'q+proj': 5}");
+        Assert.Equal(4, config.RankFor("q+proj"));
+        Assert.Equal("q+proj", config.RankPattern.MatchingKey("q+proj"));
+        Assert.Equal(5, config.AlphaFor("q+proj"));
+        Assert.Equal(4, config.RankFor("model.qqproj"));              // the regex reading of the same key
+        Assert.Equal(6, config.RankFor("model.layers.0.self_attn.q_proj")); // the first key in JSON order wins
+        Assert.Equal("self_attn.q_proj", config.RankPattern.MatchingKey("model.layers.0.self_attn.q_proj"));
+        Assert.Equal(2, config.RankFor("model.layers.0.cross_attn.q_proj"));
+        Assert.Equal(8, config.RankFor("model.layers.0.self_attn.k_proj"));
+        Assert.Null(config.RankPattern.MatchingKey("model.layers.0.self_attn.k_proj"));
+        Assert.Equal(3, config.RankPattern.Count);
+        Assert.Equal(["q+proj", "self_attn.q_proj", "q_proj"], config.RankPattern.Patterns.Select(p => p.Key));
+        Assert.Equal([4, 6, 2], config.RankPattern.Patterns.Select(p => p.Value));
     }
 
     [Fact]
