@@ -197,8 +197,11 @@ public class DocumentedBehaviourTests
         Assert.True(process.WaitForExit(60_000), "the CLI did not exit after SIGINT");
 
         Assert.True(signalled, "no progress line was seen: " + stderr);
-        Assert.DoesNotContain("progress: 100%", stderr.ToString());
-        Assert.True(process.ExitCode == 130, $"exit code {process.ExitCode}: {stderr}{await stdout}");
+        string printed = await stdout;
+        Assert.True(process.ExitCode == 130, $"exit code {process.ExitCode}: {stderr}{printed}");
+        // (On a loaded machine the signal may be handled after the last tensor: the merge is still cancelled before
+        // its folder is committed, which is what the assertions below check.)
+        Assert.DoesNotContain("Merged ", printed);
         Assert.False(Directory.Exists(output), "--out exists after a cancelled merge");
         // Only the inputs remain: no ".merged.tmp-..." folder beside --out.
         Assert.Equal(["adapter", "base"], Directory.EnumerateFileSystemEntries(temp.Path).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());

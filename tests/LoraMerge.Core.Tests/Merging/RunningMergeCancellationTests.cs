@@ -14,7 +14,11 @@ namespace LoraMerge.Core.Tests.Merging;
 /// </summary>
 public sealed class RunningMergeCancellationTests
 {
-    private sealed class FirstTensorSignal : IProgress<MergeProgress>
+    /// <summary>
+    /// Signals the first finished tensor, then holds that report until the other thread has cancelled (at most 30 s),
+    /// so that the cancellation lands mid-merge however slow the machine is.
+    /// </summary>
+    private sealed class FirstTensorSignal(CancellationToken cancelled) : IProgress<MergeProgress>
     {
         public ManualResetEventSlim FirstTensorDone { get; } = new();
         public int Reports;
@@ -26,7 +30,11 @@ public sealed class RunningMergeCancellationTests
             int done = value.TensorsDone;
             int seen;
             while ((seen = Volatile.Read(ref MaxTensorsDone)) < done && Interlocked.CompareExchange(ref MaxTensorsDone, done, seen) != seen) { }
-            if (done >= 1) FirstTensorDone.Set();
+            if (done >= 1 && !FirstTensorDone.IsSet)
+            {
+                FirstTensorDone.Set();
+                cancelled.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+            }
         }
     }
 
@@ -43,8 +51,8 @@ public sealed class RunningMergeCancellationTests
             Directory.CreateDirectory(output);
             File.WriteAllText(Path.Combine(output, "previous.txt"), "the previous merge");
         }
-        var progress = new FirstTensorSignal();
         using var cancellation = new CancellationTokenSource();
+        var progress = new FirstTensorSignal(cancellation.Token);
         var canceller = new Thread(() =>
         {
             if (progress.FirstTensorDone.Wait(TimeSpan.FromMinutes(2)))
