@@ -168,7 +168,9 @@ public class DocumentedBehaviourTests
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
         using var temp = new TempFolder();
-        var (baseDir, adapterDir) = LargeModel.Write(temp.Path, layers: 24, size: 1024);
+        // Compute-bound rather than I/O-bound (rank 512 on 512 x 512 weights, one thread): seconds of merging after the first
+        // tensor, so that the signal is handled mid-merge even on a loaded machine.
+        var (baseDir, adapterDir) = LargeModel.Write(temp.Path, layers: 32, size: 512, rank: 512);
         var output = temp.Combine("merged");
 
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -184,7 +186,7 @@ public class DocumentedBehaviourTests
         var stderr = new System.Text.StringBuilder();
         bool signalled = false;
         string? line;
-        // The first "progress:" line comes after the first tensor is written: the merge is running, with 23 to go.
+        // The first "progress:" line comes after the first tensor is written: the merge is running, with 31 to go.
         while ((line = process.StandardError.ReadLine()) is not null)
         {
             stderr.AppendLine(line);
@@ -208,10 +210,10 @@ public class DocumentedBehaviourTests
     }
 }
 
-/// <summary>A base model large enough that a merge is still running when a test interrupts it (24 × 4 MB of f32).</summary>
+/// <summary>A base model and adapter whose merge is still running when a test interrupts it.</summary>
 internal static class LargeModel
 {
-    public static (string Base, string Adapter) Write(string root, int layers, int size)
+    public static (string Base, string Adapter) Write(string root, int layers, int size, int rank)
     {
         var baseDir = Directory.CreateDirectory(Path.Combine(root, "base")).FullName;
         File.WriteAllText(Path.Combine(baseDir, "config.json"),
@@ -231,13 +233,13 @@ internal static class LargeModel
 
         var adapterDir = Directory.CreateDirectory(Path.Combine(root, "adapter")).FullName;
         File.WriteAllText(Path.Combine(adapterDir, "adapter_config.json"),
-            """{"peft_type": "LORA", "r": 8, "lora_alpha": 16, "target_modules": ["q_proj"], "bias": "none"}""");
+            $$"""{"peft_type": "LORA", "r": {{rank}}, "lora_alpha": 16, "target_modules": ["q_proj"], "bias": "none"}""");
         var adapterSpecs = Enumerable.Range(0, layers).SelectMany(i => new[]
         {
-            new TensorSpec($"base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight", DType.F32, [8, size]),
-            new TensorSpec($"base_model.model.model.layers.{i}.self_attn.q_proj.lora_B.weight", DType.F32, [size, 8]),
+            new TensorSpec($"base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight", DType.F32, [rank, size]),
+            new TensorSpec($"base_model.model.model.layers.{i}.self_attn.q_proj.lora_B.weight", DType.F32, [size, rank]),
         }).ToArray();
-        var factor = new float[8 * size];
+        var factor = new float[rank * size];
         using (var writer = SafetensorsWriter.Create(Path.Combine(adapterDir, "adapter_model.safetensors"), adapterSpecs, null))
         {
             for (int i = 0; i < adapterSpecs.Length; i++)
