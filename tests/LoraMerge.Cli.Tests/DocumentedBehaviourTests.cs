@@ -173,6 +173,31 @@ public class DocumentedBehaviourTests
         var (baseDir, adapterDir) = LargeModel.Write(temp.Path, layers: 32, size: 512, rank: 512);
         var output = temp.Combine("merged");
 
+        // On a loaded machine the merge may outrun the signal (it finishes, exit 0, before the runtime's signal thread
+        // runs): then it is tried again, up to 5 times. Every run whose signal landed must exit 130 and leave nothing.
+        var attempts = new List<string>();
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var (exitCode, log) = await MergeAndInterrupt(baseDir, adapterDir, output);
+            attempts.Add($"exit {exitCode}: {log}");
+            if (exitCode == 0)
+            {
+                Assert.True(Directory.Exists(output), log);
+                Directory.Delete(output, recursive: true);
+                continue;
+            }
+            Assert.True(exitCode == 130, $"exit code {exitCode}: {log}");
+            Assert.DoesNotContain("Merged ", log);
+            Assert.False(Directory.Exists(output), "--out exists after a cancelled merge");
+            // Only the inputs remain: no ".merged.tmp-..." folder beside --out.
+            Assert.Equal(["adapter", "base"], Directory.EnumerateFileSystemEntries(temp.Path).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());
+            return;
+        }
+        Assert.Fail("SIGINT never interrupted the merge:\n" + string.Join("\n", attempts));
+    }
+
+    private static async Task<(int ExitCode, string Log)> MergeAndInterrupt(string baseDir, string adapterDir, string output)
+    {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -187,26 +212,18 @@ public class DocumentedBehaviourTests
         bool signalled = false;
         string? line;
         // The first "progress:" line comes after the first tensor is written: the merge is running, with 31 to go.
-        while ((line = process.StandardError.ReadLine()) is not null)
+        while ((line = await process.StandardError.ReadLineAsync()) is not null)
         {
             stderr.AppendLine(line);
             if (!signalled && line.StartsWith("progress: ", StringComparison.Ordinal))
             {
-                Assert.Equal(0, kill(process.Id, SIGINT));
+                kill(process.Id, SIGINT); // fails only when the merge has already ended (then it exits 0: outrun)
                 signalled = true;
             }
         }
         Assert.True(process.WaitForExit(60_000), "the CLI did not exit after SIGINT");
-
         Assert.True(signalled, "no progress line was seen: " + stderr);
-        string printed = await stdout;
-        Assert.True(process.ExitCode == 130, $"exit code {process.ExitCode}: {stderr}{printed}");
-        // (On a loaded machine the signal may be handled after the last tensor: the merge is still cancelled before
-        // its folder is committed, which is what the assertions below check.)
-        Assert.DoesNotContain("Merged ", printed);
-        Assert.False(Directory.Exists(output), "--out exists after a cancelled merge");
-        // Only the inputs remain: no ".merged.tmp-..." folder beside --out.
-        Assert.Equal(["adapter", "base"], Directory.EnumerateFileSystemEntries(temp.Path).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());
+        return (process.ExitCode, stderr.ToString() + await stdout);
     }
 }
 
