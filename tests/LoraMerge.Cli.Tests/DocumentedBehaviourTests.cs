@@ -198,12 +198,22 @@ public class DocumentedBehaviourTests
 
     private static async Task<(int ExitCode, string Log)> MergeAndInterrupt(string baseDir, string adapterDir, string output)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        // A test run started in the background (`dotnet test ... &` from a script) ignores SIGINT, and a child inherits
+        // that, so the CLI would never see Ctrl+C: GNU env (which execs, keeping the pid) gives it back SIGINT's
+        // default disposition, as a terminal would.
+        bool viaEnv = OperatingSystem.IsLinux() && File.Exists("/usr/bin/env");
+        var start = new ProcessStartInfo(viaEnv ? "/usr/bin/env" : dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (viaEnv)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(dotnet);
+        }
         foreach (var arg in new[] { typeof(CliApp).Assembly.Location, "merge", "--base", baseDir, "--adapter", adapterDir, "--out", output, "--threads", "1" })
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
