@@ -9,7 +9,7 @@ namespace LoraMerge.EndToEnd.Tests;
 /// Independent scenarios share one project and as few dotnet invocations as possible.
 /// </summary>
 [Collection(PackageCollection.Name)]
-public sealed class PackageConsumerTests(PackageFixture package)
+public sealed partial class PackageConsumerTests(PackageFixture package)
 {
     private const string Items = """
             <LoraAdapter Include="adapters/math" BaseModel="base" Model="Math" Weight="$(MathWeight)" />

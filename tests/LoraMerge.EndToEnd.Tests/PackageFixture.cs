@@ -11,8 +11,8 @@ public sealed class PackageFixture : IDisposable
     public PackageFixture()
     {
         Feed = Directory.CreateTempSubdirectory("lora-e2e-feed-").FullName;
-        // A stable artifacts folder keeps repeated runs incremental; the feed itself is always fresh.
-        var artifacts = Path.Combine(Path.GetTempPath(), "loramerge-e2e-artifacts");
+        // Build outputs of this run only (issue 18: a fixed folder let two runs side by side overwrite each other's).
+        var artifacts = _artifacts = Directory.CreateTempSubdirectory("loramerge-e2e-artifacts-").FullName;
         foreach (var (project, id) in new[] { ("LoraMerge.Runtime", "LoraMerge.Runtime"), ("LoraMerge.Tasks", "LoraMerge") })
         {
             var path = Path.Combine(RepoRoot, "src", project, project + ".csproj");
@@ -30,14 +30,19 @@ public sealed class PackageFixture : IDisposable
     public string Feed { get; }
     public string PackagePath { get; }
 
+    private readonly string _artifacts;
+
     public void Dispose()
     {
-        try
+        foreach (var folder in new[] { Feed, _artifacts })
         {
-            Directory.Delete(Feed, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

@@ -15,7 +15,13 @@ internal static class Bf16RowEpilogue
 {
     /// <returns>False when a value is not finite (before or after rounding).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool Finish(ReadOnlySpan<float> merged, ReadOnlySpan<byte> baseRow, Span<byte> output, ref long changed, ref double maxAbsDelta)
+    public static bool Finish(ReadOnlySpan<float> merged, ReadOnlySpan<byte> baseRow, Span<byte> output, ref long changed, ref double maxAbsDelta) =>
+        Finish(merged, baseRow, output, ref changed, ref maxAbsDelta, Vector256.IsHardwareAccelerated);
+
+    /// <param name="vector256">Whether the 256-bit loop runs (tests force each path whatever the CPU).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool Finish(ReadOnlySpan<float> merged, ReadOnlySpan<byte> baseRow, Span<byte> output, ref long changed, ref double maxAbsDelta,
+        bool vector256)
     {
         var before = MemoryMarshal.Cast<byte, ushort>(baseRow);
         var after = MemoryMarshal.Cast<byte, ushort>(output);
@@ -23,7 +29,7 @@ internal static class Bf16RowEpilogue
         var notFinite = Vector256<ushort>.Zero;
         var maxDelta = Vector256<float>.Zero;
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (vector256)
         {
             for (; i + 16 <= merged.Length; i += 16)
             {

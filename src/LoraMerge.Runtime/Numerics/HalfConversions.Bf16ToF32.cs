@@ -9,6 +9,9 @@ public static partial class HalfConversions
     /// <exception cref="ArgumentException">The spans have different lengths.</exception>
     public static void Bf16ToF32(ReadOnlySpan<ushort> source, Span<float> destination) => WidenAll<Bf16Widening>(source, destination);
 
+    /// <summary>Tests: <see cref="Bf16ToF32(ReadOnlySpan{ushort}, Span{float})"/> with the vector width forced (0 = scalar).</summary>
+    internal static void Bf16ToF32(ReadOnlySpan<ushort> source, Span<float> destination, int vectorBits) => WidenAll<Bf16Widening>(source, destination, vectorBits);
+
     private readonly struct Bf16Widening : IWidening
     {
         public static uint Widen(ushort bits) => (uint)bits << 16;

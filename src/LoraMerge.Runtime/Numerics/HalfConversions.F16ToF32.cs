@@ -9,6 +9,9 @@ public static partial class HalfConversions
     /// <exception cref="ArgumentException">The spans have different lengths.</exception>
     public static void F16ToF32(ReadOnlySpan<ushort> source, Span<float> destination) => WidenAll<F16Widening>(source, destination);
 
+    /// <summary>Tests: <see cref="F16ToF32(ReadOnlySpan{ushort}, Span{float})"/> with the vector width forced (0 = scalar).</summary>
+    internal static void F16ToF32(ReadOnlySpan<ushort> source, Span<float> destination, int vectorBits) => WidenAll<F16Widening>(source, destination, vectorBits);
+
     private readonly struct F16Widening : IWidening
     {
         public static uint Widen(ushort bits) => BitConverter.SingleToUInt32Bits(F16ToF32(bits));

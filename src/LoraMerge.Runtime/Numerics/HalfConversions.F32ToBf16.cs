@@ -9,6 +9,9 @@ public static partial class HalfConversions
     /// <exception cref="ArgumentException">The spans have different lengths.</exception>
     public static void F32ToBf16(ReadOnlySpan<float> source, Span<ushort> destination) => NarrowAll<Bf16Narrowing>(source, destination);
 
+    /// <summary>Tests: <see cref="F32ToBf16(ReadOnlySpan{float}, Span{ushort})"/> with the vector width forced (0 = scalar).</summary>
+    internal static void F32ToBf16(ReadOnlySpan<float> source, Span<ushort> destination, int vectorBits) => NarrowAll<Bf16Narrowing>(source, destination, vectorBits);
+
     private readonly struct Bf16Narrowing : INarrowing
     {
         public static ushort Round(float value) => F32ToBf16(value);

@@ -24,9 +24,21 @@ public static partial class HalfConversions
         static abstract Vector128<uint> Widen(Vector128<uint> bits);
     }
 
+    /// <summary>The <c>vectorBits</c> of the span loops that lets the hardware choose (every accelerated width).</summary>
+    internal const int HardwareVectorBits = -1;
+
+    /// <summary>
+    /// Whether a span loop runs its loop of <paramref name="width"/> bits: what the hardware accelerates, or (tests,
+    /// <paramref name="vectorBits"/> 0, 128, 256 or 512) every width up to the one forced, accelerated or not, so that
+    /// each width's code runs on any CPU.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool UsesWidth(int vectorBits, int width, bool accelerated) =>
+        vectorBits == HardwareVectorBits ? accelerated : vectorBits >= width;
+
     // Each width's loop also finishes what the wider loop left, so at most 7 elements reach the scalar loop.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NarrowAll<T>(ReadOnlySpan<float> source, Span<ushort> destination)
+    private static void NarrowAll<T>(ReadOnlySpan<float> source, Span<ushort> destination, int vectorBits = HardwareVectorBits)
         where T : struct, INarrowing
     {
         ThrowIfLengthsDiffer(source.Length, destination.Length);
@@ -34,19 +46,19 @@ public static partial class HalfConversions
         ref ushort dst = ref MemoryMarshal.GetReference(destination);
         nuint length = (nuint)source.Length;
         nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (UsesWidth(vectorBits, 512, Vector512.IsHardwareAccelerated))
         {
             for (; i + (nuint)Vector512<ushort>.Count <= length; i += (nuint)Vector512<ushort>.Count)
                 Vector512.Narrow(T.Round(Vector512.LoadUnsafe(ref src, i)), T.Round(Vector512.LoadUnsafe(ref src, i + (nuint)Vector512<float>.Count)))
                     .StoreUnsafe(ref dst, i);
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (UsesWidth(vectorBits, 256, Vector256.IsHardwareAccelerated))
         {
             for (; i + (nuint)Vector256<ushort>.Count <= length; i += (nuint)Vector256<ushort>.Count)
                 Vector256.Narrow(T.Round(Vector256.LoadUnsafe(ref src, i)), T.Round(Vector256.LoadUnsafe(ref src, i + (nuint)Vector256<float>.Count)))
                     .StoreUnsafe(ref dst, i);
         }
-        if (Vector128.IsHardwareAccelerated)
+        if (UsesWidth(vectorBits, 128, Vector128.IsHardwareAccelerated))
         {
             for (; i + (nuint)Vector128<ushort>.Count <= length; i += (nuint)Vector128<ushort>.Count)
                 Vector128.Narrow(T.Round(Vector128.LoadUnsafe(ref src, i)), T.Round(Vector128.LoadUnsafe(ref src, i + (nuint)Vector128<float>.Count)))
@@ -57,7 +69,7 @@ public static partial class HalfConversions
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WidenAll<T>(ReadOnlySpan<ushort> source, Span<float> destination)
+    private static void WidenAll<T>(ReadOnlySpan<ushort> source, Span<float> destination, int vectorBits = HardwareVectorBits)
         where T : struct, IWidening
     {
         ThrowIfLengthsDiffer(source.Length, destination.Length);
@@ -65,7 +77,7 @@ public static partial class HalfConversions
         ref uint dst = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(destination));
         nuint length = (nuint)source.Length;
         nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (UsesWidth(vectorBits, 512, Vector512.IsHardwareAccelerated))
         {
             for (; i + (nuint)Vector512<ushort>.Count <= length; i += (nuint)Vector512<ushort>.Count)
             {
@@ -74,7 +86,7 @@ public static partial class HalfConversions
                 T.Widen(upper).StoreUnsafe(ref dst, i + (nuint)Vector512<uint>.Count);
             }
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (UsesWidth(vectorBits, 256, Vector256.IsHardwareAccelerated))
         {
             for (; i + (nuint)Vector256<ushort>.Count <= length; i += (nuint)Vector256<ushort>.Count)
             {
@@ -83,7 +95,7 @@ public static partial class HalfConversions
                 T.Widen(upper).StoreUnsafe(ref dst, i + (nuint)Vector256<uint>.Count);
             }
         }
-        if (Vector128.IsHardwareAccelerated)
+        if (UsesWidth(vectorBits, 128, Vector128.IsHardwareAccelerated))
         {
             for (; i + (nuint)Vector128<ushort>.Count <= length; i += (nuint)Vector128<ushort>.Count)
             {

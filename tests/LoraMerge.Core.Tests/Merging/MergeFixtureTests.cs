@@ -57,7 +57,18 @@ public sealed class MergeFixtureTests
                 AssertWithinOneUlp(name, t, e, a);
             }
         }
-        Assert.True(File.Exists(Path.Combine(output, "config.json")));
+        // config.json and every other file beside the weights equal the expected folder's, byte for byte (issue 18: the
+        // existence of config.json alone let a merge that writes a wrong one, or drops the companions, pass).
+        var expectedOthers = Directory.GetFiles(expectedDirectory).Select(Path.GetFileName)
+            .Where(f => !f!.EndsWith(".safetensors", StringComparison.Ordinal) && !f.EndsWith(".index.json", StringComparison.Ordinal)).Order().ToArray();
+        Assert.Contains("config.json", expectedOthers);
+        foreach (var file in expectedOthers)
+            Assert.True(File.ReadAllBytes(Path.Combine(expectedDirectory, file!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(output, file!))),
+                $"{name}: {file} differs from the expected one");
+        var actualOthers = Directory.GetFiles(output).Select(Path.GetFileName)
+            .Where(f => !f!.EndsWith(".safetensors", StringComparison.Ordinal) && !f.EndsWith(".index.json", StringComparison.Ordinal) && f != MergeReport.FileName)
+            .Order().ToArray();
+        Assert.Equal(expectedOthers, actualOthers);
         Assert.True(File.Exists(Path.Combine(output, MergeReport.FileName)));
     }
 

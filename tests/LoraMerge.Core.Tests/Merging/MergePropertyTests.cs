@@ -9,7 +9,10 @@ namespace LoraMerge.Core.Tests.Merging;
 
 public sealed class MergePropertyTests
 {
-    private static readonly Config Runs = Config.QuickThrowOnFailure.WithMaxTest(12);
+    // 12 cases in CI (ExploringPropertyTests explores shapes, ranks and weights); a tenth of LORAMERGE_PROPERTY_RUNS when
+    // bench/properties-nightly.sh sets it.
+    private static readonly Config Runs = Config.QuickThrowOnFailure.WithMaxTest(
+        Environment.GetEnvironmentVariable("LORAMERGE_PROPERTY_RUNS") is null ? 12 : Math.Max(12, ExploringPropertyTests.Runs / 10));
 
     [Fact]
     public void WeightZeroGivesTheBaseBytes()

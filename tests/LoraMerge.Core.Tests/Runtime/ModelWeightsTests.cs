@@ -100,7 +100,8 @@ public class ModelWeightsTests
     [Fact]
     public void Missing_folder_fails_with_the_folder_and_the_artifact()
     {
-        var description = ModelFolder.Standard().Description();
+        using var unwritten = ModelFolder.Standard(); // disposed: its (empty) temp folder must not be left behind
+        var description = unwritten.Description();
         var missing = Path.Combine(Path.GetTempPath(), "lora-no-such-folder-" + Guid.NewGuid().ToString("N"));
         var e = Assert.Throws<ModelLoadException>(() => ModelWeights.Open(description, missing));
         Assert.Equal(ErrorCodes.ModelArtifactMissing, e.Code);
