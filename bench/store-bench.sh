@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2}
 source bench/synthetic-model.sh
-repo=$PWD feed=$PWD/$art/store-feed app=$PWD/$work/store-app
+# The app lives outside the repository (whose Directory.*.props would apply to it), in a folder of its own.
+repo=$PWD feed=$PWD/$art/store-feed app=${STORE_APP:-${TMPDIR:-/tmp}/loramerge-store-bench/app}
 rm -rf "$feed" && mkdir -p "$feed"
 dotnet pack src/LoraMerge.Runtime -c Release -o "$feed" --artifacts-path "$art/store-pack" -v quiet -nologo >/dev/null
 dotnet pack src/LoraMerge.Tasks -c Release -o "$feed" --artifacts-path "$art/store-pack" -v quiet -nologo >/dev/null
@@ -32,11 +33,12 @@ cat > "$app/App.csproj" <<XML
 </Project>
 XML
 echo 'using var m = App.BenchModel.Load(); Console.WriteLine(m.Tensors.Count);' > "$app/Program.cs"
-dotnet restore "$app" -v quiet -nologo >/dev/null
+quiet() { local log; log=$(mktemp); if ! "$@" >"$log" 2>&1; then cat "$log" >&2; rm -f "$log"; return 1; fi; rm -f "$log"; }
+quiet dotnet restore "$app" -nologo
 
 now() { date +%s.%N; }
 run() { # label, then the dotnet arguments; prints the seconds
-  local t0 t1; t0=$(now); (cd "$app" && dotnet "$@" -nodeReuse:false -v quiet -nologo >/dev/null); t1=$(now)
+  local t0 t1; t0=$(now); (cd "$app" && quiet dotnet "$@" -nodeReuse:false -nologo); t1=$(now)
   echo "$t1 - $t0" | bc -l
 }
 steps() { # store on/off: Debug build, Release publish, RID publish; prints "debug release rid"
@@ -50,7 +52,7 @@ echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 for round in $(seq "$ROUNDS"); do
   for store in false true; do
     rm -rf "$app/obj" "$app/bin" "$app/out" "$app/out-rid"
-    dotnet restore "$app" -v quiet -nologo >/dev/null
+    quiet dotnet restore "$app" -nologo
     sync
     read -r d r x <<<"$(steps $store)"
     printf '| %s | %d | %s s | %s s | %s s | %.2f s | %.2f GB | %.2f GB |\n' "$store" "$round" "$d" "$r" "$x" \
