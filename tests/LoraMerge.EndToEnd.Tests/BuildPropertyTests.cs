@@ -26,7 +26,7 @@ public sealed partial class PackageConsumerTests
         //    deploys nothing to bin/.
         var noMerge = app.Dotnet("build", "-c", "Release", "-p:LoraMergeOnBuild=false");
         Assert.True(noMerge.ExitCode == 0, noMerge.ToString());
-        Assert.DoesNotContain("into model 'Math'", noMerge.Output);
+        Assert.DoesNotContain("LoraMerge: Math <-", noMerge.Output);
         Assert.False(File.Exists(merged), "LoraMergeOnBuild=false merged on build");
         Assert.False(Directory.Exists(Path.Combine(bin, "weights")));
         Assert.True(File.Exists(Path.Combine(bin, "App.dll")));
@@ -34,7 +34,7 @@ public sealed partial class PackageConsumerTests
         // 2. The default build merges and deploys under $(LoraModelsDirectory) (not models/), as a hard link to obj/.
         var build = app.Dotnet("build", "-c", "Release");
         Assert.True(build.ExitCode == 0, build.ToString());
-        Assert.Contains("into model 'Math'", build.Output);
+        Assert.Contains("LoraMerge: Math <- 1 adapter, ", build.Output);
         string deployed = Path.Combine(bin, "weights", "Math", "model.safetensors");
         Assert.True(File.Exists(deployed), build.ToString());
         Assert.True(File.Exists(Path.Combine(bin, "weights", "Math", "lora-merge.json")));
