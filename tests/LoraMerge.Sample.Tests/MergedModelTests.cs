@@ -88,6 +88,7 @@ public sealed class MergedModelTests(ITestOutputHelper output) : IDisposable
         var files = Directory.GetFiles(publish, "*", SearchOption.AllDirectories).Select(f => Path.GetFileName(f)).ToArray();
         Assert.DoesNotContain(files, f => f.StartsWith("adapter_", StringComparison.Ordinal));
         Assert.DoesNotContain(files, f => f.Contains("LoraMerge.Tasks", StringComparison.Ordinal) || f.Contains("Generators", StringComparison.Ordinal));
+        Assert.DoesNotContain("LoraMerge.Runtime.xml", files);
 
         Assert.True(File.Exists(Path.Combine(model, "model.gguf")));
         var (runCode, text) = Run(Path.Combine(publish, "AppWithAdapters"), publish, "BOFH excuse #", "--max-tokens", "40", "--temperature", "0");
