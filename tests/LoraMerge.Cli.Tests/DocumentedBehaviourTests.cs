@@ -127,20 +127,7 @@ public class DocumentedBehaviourTests
         using var temp = new TempFolder();
         // The tied fixture's base (tie_word_embeddings=true, no lm_head.weight) and an adapter on lm_head.
         string baseDir = Case("tied_embeddings_bf16", "base");
-        string adapterDir = Directory.CreateDirectory(temp.Combine("lm_head_adapter")).FullName;
-        File.WriteAllText(Path.Combine(adapterDir, "adapter_config.json"),
-            """{"peft_type": "LORA", "r": 2, "lora_alpha": 4, "target_modules": ["lm_head"], "bias": "none"}""");
-        TensorSpec[] specs =
-        [
-            new("base_model.model.lm_head.lora_A.weight", DType.F32, [2, 16]),
-            new("base_model.model.lm_head.lora_B.weight", DType.F32, [50, 2]),
-        ];
-        using (var writer = SafetensorsWriter.Create(Path.Combine(adapterDir, "adapter_model.safetensors"), specs, null))
-        {
-            writer.WriteTensor(0, MemoryMarshal.AsBytes(Enumerable.Range(0, 32).Select(i => i / 64f).ToArray().AsSpan()));
-            writer.WriteTensor(1, MemoryMarshal.AsBytes(Enumerable.Range(0, 100).Select(i => (i % 7 - 3) / 16f).ToArray().AsSpan()));
-            writer.Commit();
-        }
+        string adapterDir = LoraMerge.Tests.Shared.TiedLmHeadAdapter.Write(temp.Combine("lm_head_adapter"));
         var output = temp.Combine("merged");
 
         var run = CliRun.Invoke("merge", "--base", baseDir, "--adapter", adapterDir, "--out", output);

@@ -49,19 +49,7 @@ public sealed class ItemDefaultsTests
                   <Import Project="{build}/LoraMerge.targets" />
                 </Project>
                 """);
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "msbuild", "App.proj", "-getItem:LoraAdapter", "-nodeReuse:false" }) start.ArgumentList.Add(argument);
-            start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
-            start.Environment.Remove("MSBuildExtensionsPath");
-            start.Environment.Remove("MSBuildSDKsPath");
-            start.Environment.Remove("MSBUILD_EXE_PATH");
-            using var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEndAsync();
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, output + error.Result);
-
-            using var json = JsonDocument.Parse(output);
+            using var json = LoraMerge.Tests.Tasks.MSBuildCli.GetItems(directory, "App.proj", "-getItem:LoraAdapter");
             return json.RootElement.GetProperty("Items").GetProperty("LoraAdapter").EnumerateArray().ToDictionary(
                 item => item.GetProperty("Identity").GetString()!,
                 item => (item.GetProperty("Format").GetString()!, item.GetProperty("GgufType").GetString()!));

@@ -132,20 +132,7 @@ public sealed class UpToDateCheckItemsTests
         /// <summary>Runs <paramref name="target"/> and returns the <paramref name="itemType"/> items after it.</summary>
         public Item[] Run(string target, string itemType, params string[] arguments)
         {
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in (string[])["msbuild", "App.proj", $"-t:{target}", $"-getItem:{itemType}", "-nodeReuse:false", .. arguments])
-                start.ArgumentList.Add(argument);
-            start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
-            start.Environment.Remove("MSBuildExtensionsPath");
-            start.Environment.Remove("MSBuildSDKsPath");
-            start.Environment.Remove("MSBUILD_EXE_PATH");
-            using var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEndAsync();
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, output + error.Result);
-
-            using var json = JsonDocument.Parse(output);
+            using var json = LoraMerge.Tests.Tasks.MSBuildCli.GetItems(Directory, "App.proj", [$"-t:{target}", $"-getItem:{itemType}", .. arguments]);
             var items = json.RootElement.GetProperty("Items");
             if (!items.TryGetProperty(itemType, out var list)) return [];
             return list.EnumerateArray().Select(item => new Item(

@@ -130,20 +130,7 @@ public sealed class TiedEmbeddingWarningTests
     {
         using var temp = new TempDirectory();
         string baseDir = Fixtures.Path("merge", "tied_embeddings_bf16", "base");
-        string adapterDir = Directory.CreateDirectory(temp.File("adapter")).FullName;
-        File.WriteAllText(Path.Combine(adapterDir, "adapter_config.json"),
-            """{"peft_type": "LORA", "r": 2, "lora_alpha": 4, "target_modules": ["lm_head"], "bias": "none"}""");
-        TensorSpec[] specs =
-        [
-            new("base_model.model.lm_head.lora_A.weight", DType.F32, [2, 16]),
-            new("base_model.model.lm_head.lora_B.weight", DType.F32, [50, 2]),
-        ];
-        using (var writer = SafetensorsWriter.Create(Path.Combine(adapterDir, "adapter_model.safetensors"), specs, null))
-        {
-            writer.WriteTensor(0, MemoryMarshal.AsBytes(Enumerable.Range(0, 32).Select(i => i / 64f).ToArray().AsSpan()));
-            writer.WriteTensor(1, MemoryMarshal.AsBytes(Enumerable.Range(0, 100).Select(i => (i % 7 - 3) / 16f).ToArray().AsSpan()));
-            writer.Commit();
-        }
+        string adapterDir = LoraMerge.Tests.Shared.TiedLmHeadAdapter.Write(temp.File("adapter"));
         var warnings = new List<LoraWarning>();
 
         var result = MergeEngine.Merge(new MergeOptions { BaseModelDirectory = baseDir, Adapters = [new AdapterInput(adapterDir)], OutputDirectory = temp.File("out") },
