@@ -75,19 +75,19 @@ internal sealed class DescribeResult
     public string Write()
     {
         var text = new StringBuilder();
-        Line(text, ProcessKind, ProcessId.ToString(CultureInfo.InvariantCulture));
+        TabSeparatedText.AppendLine(text, ProcessKind, ProcessId.ToString(CultureInfo.InvariantCulture));
         foreach (var (kind, items) in new[] { (ModelKind, Models), (ManifestKind, Manifests), (UnmergedKind, UnmergedFiles) })
         {
             foreach (var item in items)
             {
                 var fields = new List<string> { kind, item.Spec };
                 foreach (var pair in item.Metadata) fields.Add(pair.Key + "=" + pair.Value);
-                Line(text, fields.ToArray());
+                TabSeparatedText.AppendLine(text, fields.ToArray());
             }
         }
         foreach (var w in Warnings)
         {
-            Line(text, WarningKind, w.Code, w.File, w.Line.ToString(CultureInfo.InvariantCulture), w.Column.ToString(CultureInfo.InvariantCulture), w.Message);
+            TabSeparatedText.AppendLine(text, WarningKind, w.Code, w.File, w.Line.ToString(CultureInfo.InvariantCulture), w.Column.ToString(CultureInfo.InvariantCulture), w.Message);
         }
         return text.ToString();
     }
@@ -97,10 +97,8 @@ internal sealed class DescribeResult
     {
         var result = new DescribeResult();
         var sawProcess = false;
-        foreach (var line in text.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var fields in TabSeparatedText.Records(text))
         {
-            var fields = line.Split('\t');
-            for (var i = 0; i < fields.Length; i++) fields[i] = Unescape(fields[i]);
             switch (fields[0])
             {
                 case ProcessKind when fields.Length == 2 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id):
@@ -137,34 +135,5 @@ internal sealed class DescribeResult
             if (equals > 0) item.With(fields[i].Substring(0, equals), fields[i].Substring(equals + 1));
         }
         return item;
-    }
-
-    private static void Line(StringBuilder text, params string[] fields)
-    {
-        for (var i = 0; i < fields.Length; i++)
-        {
-            if (i > 0) text.Append('\t');
-            text.Append(Escape(fields[i]));
-        }
-        text.Append('\n');
-    }
-
-    private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r");
-
-    private static string Unescape(string text)
-    {
-        if (text.IndexOf('\\') < 0) return text;
-        var result = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] != '\\' || i + 1 == text.Length)
-            {
-                result.Append(text[i]);
-                continue;
-            }
-            i++;
-            result.Append(text[i] switch { 't' => '\t', 'n' => '\n', 'r' => '\r', _ => text[i] });
-        }
-        return result.ToString();
     }
 }

@@ -14,7 +14,7 @@ public static class ReportedWarnings
     {
         var text = new StringBuilder();
         foreach (var warning in warnings)
-            text.Append(Escape(warning.Code)).Append('\t').Append(Escape(warning.FilePath ?? "")).Append('\t').Append(Escape(warning.Message)).Append('\n');
+            LoraMerge.Contracts.TabSeparatedText.AppendLine(text, warning.Code, warning.FilePath ?? "", warning.Message);
         var content = text.ToString();
         if (File.Exists(path) && File.ReadAllText(path) == content) return;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -34,31 +34,11 @@ public static class ReportedWarnings
         {
             return warnings;
         }
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var fields in LoraMerge.Contracts.TabSeparatedText.Records(text))
         {
-            var parts = line.Split('\t');
-            if (parts.Length != 3) continue;
-            var file = Unescape(parts[1]);
-            warnings.Add(new LoraWarning(Unescape(parts[0]), Unescape(parts[2]), file.Length == 0 ? null : file));
+            if (fields.Length != 3) continue;
+            warnings.Add(new LoraWarning(fields[0], fields[2], fields[1].Length == 0 ? null : fields[1]));
         }
         return warnings;
-    }
-
-    private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r");
-
-    private static string Unescape(string text)
-    {
-        var result = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] != '\\' || i + 1 == text.Length)
-            {
-                result.Append(text[i]);
-                continue;
-            }
-            i++;
-            result.Append(text[i] switch { 't' => '\t', 'n' => '\n', 'r' => '\r', _ => text[i] });
-        }
-        return result.ToString();
     }
 }
