@@ -157,7 +157,7 @@ public class DocumentedBehaviourTests
         using var temp = new TempFolder();
         // Compute-bound rather than I/O-bound (rank 512 on 512 x 512 weights, one thread): seconds of merging after the first
         // tensor, so that the signal is handled mid-merge even on a loaded machine.
-        var (baseDir, adapterDir) = LargeModel.Write(temp.Path, layers: 32, size: 512, rank: 512);
+        var (baseDir, adapterDir) = LoraMerge.Tests.Shared.SlowMergeModel.Write(temp.Path, layers: 32, size: 512, rank: 512);
         var output = temp.Combine("merged");
 
         // On a loaded machine the merge may outrun the signal (it finishes, exit 0, before the runtime's signal thread
@@ -221,48 +221,5 @@ public class DocumentedBehaviourTests
         Assert.True(process.WaitForExit(60_000), "the CLI did not exit after SIGINT");
         Assert.True(signalled, "no progress line was seen: " + stderr);
         return (process.ExitCode, stderr.ToString() + await stdout);
-    }
-}
-
-/// <summary>A base model and adapter whose merge is still running when a test interrupts it.</summary>
-internal static class LargeModel
-{
-    public static (string Base, string Adapter) Write(string root, int layers, int size, int rank)
-    {
-        var baseDir = Directory.CreateDirectory(Path.Combine(root, "base")).FullName;
-        File.WriteAllText(Path.Combine(baseDir, "config.json"),
-            $$"""{"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": {{size}}, "num_hidden_layers": {{layers}}}""");
-        var random = new Random(18);
-        var specs = Enumerable.Range(0, layers).Select(i => new TensorSpec($"model.layers.{i}.self_attn.q_proj.weight", DType.F32, [size, size])).ToArray();
-        var values = new float[size * size];
-        using (var writer = SafetensorsWriter.Create(Path.Combine(baseDir, "model.safetensors"), specs, null))
-        {
-            for (int i = 0; i < layers; i++)
-            {
-                for (int j = 0; j < values.Length; j++) values[j] = (float)(random.NextDouble() - 0.5);
-                writer.WriteTensor(i, MemoryMarshal.AsBytes(values.AsSpan()));
-            }
-            writer.Commit();
-        }
-
-        var adapterDir = Directory.CreateDirectory(Path.Combine(root, "adapter")).FullName;
-        File.WriteAllText(Path.Combine(adapterDir, "adapter_config.json"),
-            $$"""{"peft_type": "LORA", "r": {{rank}}, "lora_alpha": 16, "target_modules": ["q_proj"], "bias": "none"}""");
-        var adapterSpecs = Enumerable.Range(0, layers).SelectMany(i => new[]
-        {
-            new TensorSpec($"base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight", DType.F32, [rank, size]),
-            new TensorSpec($"base_model.model.model.layers.{i}.self_attn.q_proj.lora_B.weight", DType.F32, [size, rank]),
-        }).ToArray();
-        var factor = new float[rank * size];
-        using (var writer = SafetensorsWriter.Create(Path.Combine(adapterDir, "adapter_model.safetensors"), adapterSpecs, null))
-        {
-            for (int i = 0; i < adapterSpecs.Length; i++)
-            {
-                for (int j = 0; j < factor.Length; j++) factor[j] = (float)(random.NextDouble() - 0.5) * 0.1f;
-                writer.WriteTensor(i, MemoryMarshal.AsBytes(factor.AsSpan()));
-            }
-            writer.Commit();
-        }
-        return (baseDir, adapterDir);
     }
 }

@@ -44,7 +44,7 @@ public sealed class RunningMergeCancellationTests
     public void Cancelling_from_another_thread_after_the_first_tensor_stops_the_merge_and_leaves_nothing(bool outputExists)
     {
         using var temp = new TempDirectory();
-        var (baseDir, adapterDir) = WriteLargeModel(temp.Path, layers: 24, size: 1024);
+        var (baseDir, adapterDir) = LoraMerge.Tests.Shared.SlowMergeModel.Write(temp.Path, layers: 24, size: 1024, rank: 8);
         string output = temp.File("out");
         if (outputExists)
         {
@@ -80,45 +80,6 @@ public sealed class RunningMergeCancellationTests
         // No ".out.tmp-..." folder (nor anything else) beside the output: only the inputs (and the old output).
         string[] expected = outputExists ? ["adapter", "base", "out"] : ["adapter", "base"];
         Assert.Equal(expected, Directory.EnumerateFileSystemEntries(temp.Path).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());
-    }
-
-    internal static (string Base, string Adapter) WriteLargeModel(string root, int layers, int size)
-    {
-        var baseDir = Directory.CreateDirectory(Path.Combine(root, "base")).FullName;
-        File.WriteAllText(Path.Combine(baseDir, "config.json"),
-            $$"""{"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": {{size}}, "num_hidden_layers": {{layers}}}""");
-        var random = new Random(18);
-        var values = new float[size * size];
-        var specs = Enumerable.Range(0, layers).Select(i => new TensorSpec($"model.layers.{i}.self_attn.q_proj.weight", DType.F32, [size, size])).ToArray();
-        using (var writer = SafetensorsWriter.Create(Path.Combine(baseDir, "model.safetensors"), specs, null))
-        {
-            for (int i = 0; i < layers; i++)
-            {
-                for (int j = 0; j < values.Length; j++) values[j] = (float)(random.NextDouble() - 0.5);
-                writer.WriteTensor(i, MemoryMarshal.AsBytes(values.AsSpan()));
-            }
-            writer.Commit();
-        }
-
-        var adapterDir = Directory.CreateDirectory(Path.Combine(root, "adapter")).FullName;
-        File.WriteAllText(Path.Combine(adapterDir, "adapter_config.json"),
-            """{"peft_type": "LORA", "r": 8, "lora_alpha": 16, "target_modules": ["q_proj"], "bias": "none"}""");
-        var adapterSpecs = Enumerable.Range(0, layers).SelectMany(i => new[]
-        {
-            new TensorSpec($"base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight", DType.F32, [8, size]),
-            new TensorSpec($"base_model.model.model.layers.{i}.self_attn.q_proj.lora_B.weight", DType.F32, [size, 8]),
-        }).ToArray();
-        var factor = new float[8 * size];
-        using (var writer = SafetensorsWriter.Create(Path.Combine(adapterDir, "adapter_model.safetensors"), adapterSpecs, null))
-        {
-            for (int i = 0; i < adapterSpecs.Length; i++)
-            {
-                for (int j = 0; j < factor.Length; j++) factor[j] = (float)(random.NextDouble() - 0.5) * 0.1f;
-                writer.WriteTensor(i, MemoryMarshal.AsBytes(factor.AsSpan()));
-            }
-            writer.Commit();
-        }
-        return (baseDir, adapterDir);
     }
 }
 
