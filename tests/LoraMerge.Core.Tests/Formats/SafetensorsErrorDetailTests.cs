@@ -1,0 +1,85 @@
+using LoraMerge.Core.Tests.TestSupport;
+using LoraMerge.Diagnostics;
+using LoraMerge.Formats;
+using static LoraMerge.Core.Tests.Formats.RawSafetensors;
+
+namespace LoraMerge.Core.Tests.Formats;
+
+/// <summary>
+/// The whole message of each malformed-file error, details included: the numbers a user needs to see what is wrong
+/// (issue 18: mutation testing found the details unchecked, e.g. a range's end printed as offset - length survived).
+/// </summary>
+public sealed class SafetensorsErrorDetailTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("st-detail");
+
+    public void Dispose() => _temp.Dispose();
+
+    private static string Message(Action open) => Assert.ThrowsAny<LoraException>(open).Message;
+
+    [Fact]
+    public void Short_file_names_its_length()
+    {
+        var path = _temp.File("short.safetensors");
+        File.WriteAllBytes(path, [1, 0, 0]);
+
+        Assert.Equal("invalid safetensors data: file is shorter than the 8-byte length prefix (3 bytes)", Message(() => SafetensorsHeader.Read(path)));
+    }
+
+    [Fact]
+    public void An_eight_byte_file_is_only_a_prefix_and_its_header_cannot_fit()
+    {
+        var path = _temp.File("prefix-only.safetensors");
+        File.WriteAllBytes(path, [2, 0, 0, 0, 0, 0, 0, 0]);
+
+        var message = Message(() => SafetensorsHeader.Read(path));
+
+        Assert.Equal("invalid safetensors data: header length exceeds the file (2 bytes of header but the file has 0 after the length prefix)", message);
+    }
+
+    [Fact]
+    public void Header_longer_than_the_file_names_both_lengths()
+    {
+        var path = Write(_temp.File("long.safetensors"), """{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", 8, declaredLength: 4096);
+        var available = new FileInfo(path).Length - 8;
+
+        Assert.Equal($"invalid safetensors data: header length exceeds the file (4096 bytes of header but the file has {available} after the length prefix)",
+            Message(() => SafetensorsHeader.Read(path)));
+    }
+
+    [Fact]
+    public void Absurd_and_tiny_header_lengths_name_the_length_and_the_limit()
+    {
+        var absurd = Write(_temp.File("absurd.safetensors"), "{}", 0, declaredLength: 1UL << 40);
+        var tiny = Write(_temp.File("tiny.safetensors"), "{}", 0, declaredLength: 1);
+
+        Assert.Equal($"invalid safetensors data: header length is absurdly large ({1UL << 40} bytes, the limit is {SafetensorsHeader.MaxHeaderLength})",
+            Message(() => SafetensorsHeader.Read(absurd)));
+        Assert.Equal("invalid safetensors data: header length is too small (1 bytes)", Message(() => SafetensorsHeader.Read(tiny)));
+    }
+
+    [Fact]
+    public void A_range_past_the_end_names_its_start_end_and_the_data_length()
+    {
+        var path = Write(_temp.File("past.safetensors"), """{"w":{"dtype":"F32","shape":[4],"data_offsets":[4,20]}}""", 12);
+
+        Assert.Equal("invalid safetensors tensor 'w': byte range ends past the end of the file (range [4, 20) but the data section has 12 bytes)",
+            Message(() => SafetensorsHeader.Read(path)));
+    }
+
+    [Fact]
+    public void Overlap_gap_and_trailing_bytes_name_their_ranges()
+    {
+        var overlap = Write(_temp.File("overlap.safetensors"),
+            """{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""", 12);
+        var gap = Write(_temp.File("gap.safetensors"),
+            """{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}""", 12);
+        var trailing = Write(_temp.File("trailing.safetensors"), """{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 6);
+
+        Assert.Equal("invalid safetensors tensor 'b': byte ranges overlap ([4, 12) overlaps 'a' ending at 8)", Message(() => SafetensorsHeader.Read(overlap)));
+        Assert.Equal("invalid safetensors tensor 'b': bytes between tensors are not used (bytes [4, 8) before this tensor belong to no tensor)",
+            Message(() => SafetensorsHeader.Read(gap)));
+        Assert.Equal("invalid safetensors data: trailing bytes are not used (tensors end at 4 but the data section has 6 bytes)",
+            Message(() => SafetensorsHeader.Read(trailing)));
+    }
+}
