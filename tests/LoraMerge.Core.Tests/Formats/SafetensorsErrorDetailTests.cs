@@ -83,3 +83,66 @@ public sealed class SafetensorsErrorDetailTests : IDisposable
             Message(() => SafetensorsHeader.Read(trailing)));
     }
 }
+
+/// <summary>Header entries: which field, which key, which tensor; the shared JSON-object reader's leniency; packed shapes.</summary>
+public sealed class SafetensorsHeaderEntryDetailTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("st-entry");
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Message(string header, int dataLength = 8) =>
+        Assert.ThrowsAny<LoraException>(() => SafetensorsHeader.Read(Write(_temp.File(Guid.NewGuid().ToString("N") + ".safetensors"), header, dataLength))).Message;
+
+    [Theory]
+    [InlineData("""{"w":{"shape":[2],"data_offsets":[0,8]}}""", "missing field (dtype)")]
+    [InlineData("""{"w":{"dtype":"F32","data_offsets":[0,8]}}""", "missing field (shape)")]
+    [InlineData("""{"w":{"dtype":"F32","shape":[2]}}""", "missing field (data_offsets)")]
+    [InlineData("""{"w":{"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", "field appears twice (dtype)")]
+    [InlineData("""{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"stride":[1]}}""", "unexpected field (stride)")]
+    [InlineData("""{"w":{"dtype":"F33","shape":[2],"data_offsets":[0,8]}}""", "unknown dtype (F33)")]
+    public void A_bad_tensor_entry_names_the_tensor_and_the_field(string header, string reason)
+    {
+        Assert.Equal($"invalid safetensors tensor 'w': {reason}", Message(header));
+    }
+
+    [Theory]
+    [InlineData("""{"__metadata__":{"k":1},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", "__metadata__ value is not a string (key 'k')")]
+    [InlineData("""{"__metadata__":{"k":"a","k":"b"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", "__metadata__ has a repeated key (key 'k')")]
+    public void Bad_metadata_names_the_key(string header, string reason)
+    {
+        Assert.Equal($"invalid safetensors data: {reason}", Message(header));
+    }
+
+    [Fact]
+    public void The_json_object_reader_takes_comments_trailing_commas_and_python_floats()
+    {
+        var json = """
+            { // written by Python's json.dumps
+              "a": NaN, "b": Infinity, "c": -Infinity, "d": "NaN inside a string", "e": 1,
+            }
+            """u8;
+
+        using var document = JsonObjectDocument.Parse(json, "config.json", ErrorCodes.ModelConfig, "config.json");
+
+        var root = document.RootElement;
+        Assert.Equal("NaN", root.GetProperty("a").GetString());
+        Assert.Equal("Infinity", root.GetProperty("b").GetString());
+        Assert.Equal("-Infinity", root.GetProperty("c").GetString());
+        Assert.Equal("NaN inside a string", root.GetProperty("d").GetString());
+        Assert.Equal(1, root.GetProperty("e").GetInt32());
+    }
+
+    [Fact]
+    public void Packed_and_negative_shapes_say_why()
+    {
+        var packed = Assert.Throws<ArgumentException>(() => TensorSpec.ComputeByteLength(DType.F4, [3]));
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(() => TensorSpec.ElementCount([2, -1]));
+        var size = Assert.Throws<ArgumentException>(() => DTypes.SizeOf(DType.F4));
+
+        Assert.StartsWith("3 F4 elements do not fill whole bytes.", packed.Message);
+        Assert.StartsWith("Dimensions must be non-negative.", negative.Message);
+        Assert.StartsWith("F4 packs 4-bit elements; it has no size in bytes.", size.Message);
+        Assert.Equal(2, TensorSpec.ComputeByteLength(DType.F4, [4]));
+    }
+}
