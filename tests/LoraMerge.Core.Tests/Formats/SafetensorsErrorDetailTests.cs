@@ -146,3 +146,86 @@ public sealed class SafetensorsHeaderEntryDetailTests : IDisposable
         Assert.Equal(2, TensorSpec.ComputeByteLength(DType.F4, [4]));
     }
 }
+
+/// <summary>The last header and reader cases mutation testing found unchecked (issue 18).</summary>
+public sealed class SafetensorsReaderEdgeTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("st-edge");
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Path(string name) => _temp.File(name);
+
+    [Fact]
+    public void Missing_files_are_named_by_both_readers()
+    {
+        var path = Path("absent.safetensors");
+
+        Assert.Equal($"Safetensors file not found: {path}", Assert.ThrowsAny<LoraException>(() => SafetensorsHeader.Read(path)).Message);
+        Assert.Equal($"Safetensors file not found: {path}", Assert.ThrowsAny<LoraException>(() => SafetensorsFile.Open(path)).Message);
+    }
+
+    [Fact]
+    public void A_reason_without_detail_has_no_parentheses()
+    {
+        var path = Write(Path("array.safetensors"), "[1, 2]   ", 0);
+
+        Assert.Equal("invalid safetensors data: header is not a JSON object", Assert.ThrowsAny<LoraException>(() => SafetensorsHeader.Read(path)).Message);
+    }
+
+    [Fact]
+    public void A_header_of_exactly_the_limit_is_not_absurd_only_too_long_for_this_file()
+    {
+        var path = Write(Path("limit.safetensors"), "{}", 0, declaredLength: (ulong)SafetensorsHeader.MaxHeaderLength);
+
+        var message = Assert.ThrowsAny<LoraException>(() => SafetensorsHeader.Read(path)).Message;
+
+        Assert.StartsWith($"invalid safetensors data: header length exceeds the file ({SafetensorsHeader.MaxHeaderLength} bytes of header", message);
+    }
+
+    [Theory]
+    [InlineData("""{"w":{"dtype":"F32","shape":{"rows":2},"data_offsets":[0,8]}}""")]
+    [InlineData("""{"w":{"dtype":"F32","shape":[[2]],"data_offsets":[0,8]}}""")]
+    public void A_shape_that_is_no_list_of_integers_is_skipped_whole_and_refused_by_name(string header)
+    {
+        var path = Write(Path(Guid.NewGuid().ToString("N") + ".safetensors"), header, 8);
+
+        var error = Assert.ThrowsAny<LoraException>(() => SafetensorsHeader.Read(path));
+
+        Assert.Equal(ErrorCodes.TensorEntry, error.Code);
+        Assert.StartsWith("invalid safetensors tensor 'w': shape", error.Message);
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_sixteen_levels_inside_a_value_is_invalid_json()
+    {
+        var deep = new string('[', 20) + new string(']', 20);
+        var path = Write(Path("deep.safetensors"), "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + deep + "],\"data_offsets\":[0,8]}}", 8);
+
+        var error = Assert.ThrowsAny<LoraException>(() => SafetensorsHeader.Read(path));
+
+        Assert.Equal(ErrorCodes.HeaderJson, error.Code);
+        Assert.StartsWith("invalid safetensors data: header is not valid JSON", error.Message);
+    }
+
+    [Fact]
+    public void A_negative_data_length_and_a_null_shape_are_argument_errors()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => SafetensorsHeader.Parse("{}"u8, -1, "x.safetensors"));
+        Assert.Throws<ArgumentNullException>(() => TensorSpec.ElementCount(null!));
+    }
+
+    [LinuxFact]
+    public void A_disposed_file_keeps_no_descriptor_and_no_mapping()
+    {
+        var path = Write(Path("ok.safetensors"), """{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", 8);
+        for (var i = 0; i < 5; i++)
+        {
+            using var file = SafetensorsFile.Open(path);
+            Assert.Equal(8, file.GetBytes("w").Length);
+        }
+
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries("/proc/self/fd"), fd => new FileInfo(fd).LinkTarget == path);
+        Assert.DoesNotContain(File.ReadLines("/proc/self/maps"), line => line.EndsWith(path, StringComparison.Ordinal));
+    }
+}
