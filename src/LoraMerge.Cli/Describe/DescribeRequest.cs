@@ -1,6 +1,5 @@
 using System.Text.Json;
 using LoraMerge.Contracts;
-using LoraMerge.Diagnostics;
 using LoraMerge.Requests;
 
 namespace LoraMerge.Cli.Describe;
@@ -23,24 +22,9 @@ internal sealed record DescribeRequest(
     string ResultFile,
     IReadOnlyList<DescribeItem> Items)
 {
-    public static DescribeRequest Read(string path)
-    {
-        byte[] bytes;
-        try
+    public static DescribeRequest Read(string path) =>
+        RequestFile.Read(path, "describe", DescribeRequestSchema.FormatVersion, root =>
         {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new LoraException(ErrorCodes.InvalidMergeOptions, $"The describe request could not be read: {e.Message}", path);
-        }
-        try
-        {
-            using var document = JsonDocument.Parse(bytes);
-            var root = document.RootElement;
-            var version = root.GetProperty(DescribeRequestSchema.FormatVersionField).GetInt32();
-            if (version != DescribeRequestSchema.FormatVersion)
-                throw new LoraException(ErrorCodes.InvalidMergeOptions, $"Describe request format {version} is not supported (expected {DescribeRequestSchema.FormatVersion}).", path);
             var items = new List<DescribeItem>();
             foreach (var item in root.GetProperty(DescribeRequestSchema.ItemsField).EnumerateArray())
             {
@@ -67,12 +51,7 @@ internal sealed record DescribeRequest(
                 String(root, DescribeRequestSchema.TasksField),
                 String(root, DescribeRequestSchema.ResultField),
                 items);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new LoraException(ErrorCodes.InvalidMergeOptions, $"The describe request is not valid: {e.Message}", path);
-        }
-    }
+        });
 
     private static string String(JsonElement element, string name) => element.GetProperty(name).GetString() ?? "";
 }

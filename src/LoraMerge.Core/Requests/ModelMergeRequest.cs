@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LoraMerge.Diagnostics;
 using LoraMerge.Merging;
 
 namespace LoraMerge.Requests;
@@ -51,24 +50,9 @@ public sealed record ModelMergeRequest
     }
 
     /// <summary>Reads a request file; a file that is not one is LORA1401-style misuse, reported as InvalidMergeOptions at the file.</summary>
-    public static ModelMergeRequest Read(string path)
-    {
-        byte[] bytes;
-        try
+    public static ModelMergeRequest Read(string path) =>
+        RequestFile.Read(path, "merge", FormatVersion, root =>
         {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new LoraException(ErrorCodes.InvalidMergeOptions, $"The merge request could not be read: {e.Message}", path);
-        }
-        try
-        {
-            using var document = JsonDocument.Parse(bytes);
-            var root = document.RootElement;
-            var version = root.GetProperty("formatVersion").GetInt32();
-            if (version != FormatVersion)
-                throw new LoraException(ErrorCodes.InvalidMergeOptions, $"Merge request format {version} is not supported (expected {FormatVersion}).", path);
             var item = root.GetProperty("item");
             return new ModelMergeRequest
             {
@@ -78,10 +62,5 @@ public sealed record ModelMergeRequest
                 ReportedWarningsFile = root.TryGetProperty("reportedWarnings", out var warnings) ? warnings.GetString() : null,
                 Options = MergeOptionsJson.Read(root.GetProperty("options"), path),
             };
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new LoraException(ErrorCodes.InvalidMergeOptions, $"The merge request is not valid: {e.Message}", path);
-        }
-    }
+        });
 }
