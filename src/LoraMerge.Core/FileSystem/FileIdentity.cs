@@ -22,6 +22,7 @@ internal readonly partial record struct FileIdentity(ulong Device, ulong Inode, 
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxType = 0x1;
+    private const uint StatxNlink = 0x4;
     private const uint StatxCtime = 0x80;
     private const uint StatxIno = 0x100;
 
@@ -53,6 +54,24 @@ internal readonly partial record struct FileIdentity(ulong Device, ulong Inode, 
         ulong device = ((ulong)BitConverter.ToUInt32(buffer[136..]) << 32) | BitConverter.ToUInt32(buffer[140..]);
         long changeTime = BitConverter.ToInt64(buffer[96..]) * 1_000_000_000 + BitConverter.ToUInt32(buffer[104..]);
         return new FileIdentity(device, inode, kind, changeTime);
+    }
+
+    /// <summary>How many names (hard links) the file has; null where it cannot be told.</summary>
+    public static int? LinkCount(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+            return null;
+        Span<byte> buffer = stackalloc byte[256];
+        unsafe
+        {
+            fixed (byte* b = buffer)
+            {
+                if (Statx(AtFdCwd, path, 0, StatxNlink, b) != 0)
+                    return null;
+            }
+        }
+        // struct statx: stx_nlink (u32) at offset 16 on every architecture.
+        return (int)BitConverter.ToUInt32(buffer[16..]);
     }
 
     /// <summary>The same file or folder (device and inode), whatever its kind.</summary>

@@ -84,8 +84,11 @@ public static class MergeEngine
     {
         try
         {
+            if (store.Candidate(plan, provenance) is not { } entry)
+                return null;
             using var _ = store.Lock(cancellationToken);
-            if (store.Find(plan, provenance) is not { } entry)
+            // Entries appear by rename and go only under the lock: present now, it stays until the links are made.
+            if (!Directory.Exists(entry))
                 return null;
             string finalPath;
             using (var output = OutputFolder.Create(options.OutputDirectory, options.Overwrite, sync))
@@ -109,8 +112,9 @@ public static class MergeEngine
     {
         try
         {
+            var entry = store.EntryFor(plan, provenance);
             using var _ = store.Lock(cancellationToken);
-            if (!store.Add(plan, provenance, outputDirectory))
+            if (!store.Add(entry, outputDirectory))
                 onInfo?.Invoke($"the merge store {store.Directory} is on another file system than the output; nothing was added to it.");
             store.RemoveUnused();
         }

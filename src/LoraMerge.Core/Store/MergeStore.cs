@@ -42,26 +42,23 @@ internal sealed class MergeStore(string directory, IFileSync sync)
     }
 
     /// <summary>
-    /// The entry holding this plan's merge, or null. Only a store that has an entry with the plan's fingerprint costs
-    /// the content key (the base's hashes); any other miss is decided from the fingerprint alone.
+    /// Where this plan's merge would be, or null when the store has no entry with the plan's fingerprint (a miss decided
+    /// without the content key, so without hashing the base). Computed outside the lock: the key may hash the inputs.
     /// </summary>
-    public string? Find(MergePlan plan, MergeProvenance provenance)
-    {
-        var byFingerprint = Path.Combine(Directory, plan.Fingerprint);
-        if (!System.IO.Directory.Exists(byFingerprint))
-            return null;
-        var entry = Path.Combine(byFingerprint, provenance.ContentKey(plan));
-        return System.IO.Directory.Exists(entry) ? entry : null;
-    }
+    public string? Candidate(MergePlan plan, MergeProvenance provenance) =>
+        System.IO.Directory.Exists(Path.Combine(Directory, plan.Fingerprint)) ? EntryFor(plan, provenance) : null;
+
+    /// <summary>The entry of this plan's merge: <c>&lt;store&gt;/&lt;fingerprint&gt;/&lt;content key&gt;</c>.</summary>
+    public string EntryFor(MergePlan plan, MergeProvenance provenance) =>
+        Path.Combine(Directory, plan.Fingerprint, provenance.ContentKey(plan));
 
     /// <summary>Fills <paramref name="output"/>'s temp folder from <paramref name="entry"/>: hard links, copies where links are impossible.</summary>
     public static void LinkInto(string entry, OutputFolder output) => Link(entry, output.TempPath, output.FinalPath);
 
-    /// <summary>Adds the finished merge at <paramref name="outputFolder"/> to the store, unless its key is there already.</summary>
+    /// <summary>Adds the finished merge at <paramref name="outputFolder"/> as <paramref name="entryPath"/>, unless it is there already.</summary>
     /// <returns>False when the store is on another file system than the output (no links): nothing is added, as a copy would double the disk used.</returns>
-    public bool Add(MergePlan plan, MergeProvenance provenance, string outputFolder)
+    public bool Add(string entryPath, string outputFolder)
     {
-        var entryPath = Path.Combine(Directory, plan.Fingerprint, provenance.ContentKey(plan));
         if (System.IO.Directory.Exists(entryPath))
             return true;
         using var entry = OutputFolder.Create(entryPath, overwrite: true, sync);
@@ -102,7 +99,7 @@ internal sealed class MergeStore(string directory, IFileSync sync)
     private static bool Unused(string entry) =>
         System.IO.Directory.EnumerateFiles(entry)
             .Where(f => Path.GetFileName(f) != MergeReport.FileName)
-            .All(f => HardLinks.Count(f) == 1);
+            .All(f => FileIdentity.LinkCount(f) == 1);
 
     /// <summary>
     /// Every file of <paramref name="from"/> into <paramref name="to"/> (a temp folder that becomes

@@ -56,7 +56,7 @@ public sealed class MergeStoreTests : IDisposable
         Assert.Single(Entries());
         var weights = "model.safetensors";
         Assert.True(FileIdentityOf(_temp.File("Debug", weights)).IsSameAs(FileIdentityOf(_temp.File("Release", weights))), "the two outputs share one file");
-        Assert.Equal(3, LoraMerge.FileSystem.HardLinks.Count(_temp.File("Release", weights)));
+        Assert.Equal(3, LoraMerge.FileSystem.FileIdentity.LinkCount(_temp.File("Release", weights)));
         Assert.Equal(File.ReadAllBytes(Path.Combine(MergeCase.Load("linear_bf16").ExpectedDirectory, weights)), File.ReadAllBytes(_temp.File("Release", weights)));
     }
 
